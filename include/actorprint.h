@@ -1,0 +1,283 @@
+/* actorprint.h — the public interface of libactorprint.
+ *
+ * actorprint turns honeypot logs into threat-actor intelligence. This umbrella header is all a
+ * program needs: status codes, the diagnostics callback through which every input problem is
+ * reported (the library never prints), the store handle, ingest, and read-side queries.
+ *
+ * Conventions (see docs/api.md):
+ *  - every fallible call returns an ap_status; results go through out-parameters;
+ *  - handles are opaque and come in open/close pairs; close(NULL) is a no-op;
+ *  - strings passed in are borrowed for the duration of the call; strings handed out are owned
+ *    by the handle that produced them unless the comment above the function says otherwise.
+ */
+#ifndef ACTORPRINT_H
+#define ACTORPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(AP_BUILDING_LIBRARY)
+#define AP_API __attribute__((visibility("default")))
+#else
+#define AP_API
+#endif
+
+/* ---- status ------------------------------------------------------------------------------ */
+
+/* The one status type of the library. AP_END is not an error: an iterator has no more items. */
+typedef enum ap_status {
+    AP_OK = 0,
+    AP_END,             /* iteration finished */
+    AP_ERR_NOMEM,       /* allocation failed */
+    AP_ERR_IO,          /* a file could not be opened, read or written */
+    AP_ERR_FORMAT,      /* input is not in the expected format (bad JSON, corrupt archive) */
+    AP_ERR_LIMIT,       /* input exceeds a configured limit (line length, nesting) */
+    AP_ERR_STORE,       /* the store (SQLite/PostgreSQL) reported an error */
+    AP_ERR_ARG,         /* invalid argument from the caller */
+    AP_ERR_NOT_FOUND,   /* a looked-up item does not exist */
+    AP_ERR_VERSION,     /* the store was written by an incompatible version */
+    AP_ERR_INTERRUPTED, /* the caller asked to stop (signal) */
+    AP_ERR_INTERNAL     /* a bug: an invariant did not hold */
+} ap_status;
+
+/* A static English description of a status. Never NULL. */
+AP_API const char *ap_strerror(ap_status s);
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+AP_API const char *ap_version(void);
+
+/* ---- diagnostics ------------------------------------------------------------------------- */
+
+typedef enum ap_severity { AP_SEV_NOTE = 0, AP_SEV_WARNING, AP_SEV_ERROR } ap_severity;
+
+/* One problem found in the input, with where it was found and what was done about it.
+ * `reason` is a stable machine-readable code (e.g. "invalid_json", "line_too_long"); the same
+ * codes are counted in the store's bad-line statistics. All pointers are valid only during the
+ * callback. `line` is 1-based (0 when not applicable); `offset` is the byte offset of the line
+ * start in the uncompressed stream. */
+typedef struct ap_diag {
+    ap_severity severity;
+    const char *file;
+    uint64_t line;
+    uint64_t offset;
+    const char *reason;
+    const char *message;
+} ap_diag;
+
+typedef void (*ap_diag_fn)(void *user, const ap_diag *diag);
+
+/* ---- store ------------------------------------------------------------------------------- */
+
+typedef struct ap_store ap_store;
+
+typedef enum ap_store_mode {
+    AP_STORE_READ_ONLY = 0,
+    AP_STORE_READ_WRITE = 1 /* created if missing */
+} ap_store_mode;
+
+/* Opens (and for READ_WRITE, creates or migrates) the store at `path` (a SQLite file).
+ * On failure *out is NULL and, when `err` is not NULL, a message is written to err[0..errlen). */
+AP_API ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, char *err,
+                               size_t errlen);
+AP_API void ap_store_close(ap_store *store);
+
+/* The last error message of the store (valid until the next call on it). */
+AP_API const char *ap_store_errmsg(const ap_store *store);
+
+/* ---- ingest ------------------------------------------------------------------------------ */
+
+typedef struct ap_progress {
+    uint64_t bytes_done;   /* uncompressed bytes processed so far */
+    uint64_t bytes_total;  /* on-disk bytes of all inputs, 0 when unknown (stdin) */
+    uint64_t disk_done;    /* on-disk (compressed) bytes consumed so far */
+    uint64_t events;       /* events accepted so far */
+    uint64_t bad_lines;    /* lines rejected so far */
+    const char *file;      /* file being read */
+    double elapsed;        /* seconds since start */
+} ap_progress;
+
+typedef void (*ap_progress_fn)(void *user, const ap_progress *p);
+
+typedef struct ap_ingest_options {
+    ap_diag_fn on_diag;            /* may be NULL: diagnostics are then only counted */
+    void *diag_user;
+    ap_progress_fn on_progress;    /* may be NULL; called at most ~10 times a second */
+    void *progress_user;
+    unsigned threads;              /* 0 = automatic (parse and store on two threads), 1 = one */
+    size_t max_line;               /* longest accepted line in bytes; 0 = default (1 MiB) */
+    uint64_t commit_bytes;         /* commit a transaction every N input bytes; 0 = default */
+    volatile int *stop;            /* when non-NULL and set non-zero, ingest stops cleanly */
+} ap_ingest_options;
+
+/* Initialise options with defaults. */
+AP_API void ap_ingest_options_init(ap_ingest_options *o);
+
+typedef struct ap_ingest_summary {
+    uint64_t files;            /* files (and stdin) looked at */
+    uint64_t files_skipped;    /* files already fully ingested, skipped */
+    uint64_t bytes;            /* uncompressed bytes read in this run */
+    uint64_t lines;            /* lines read in this run */
+    uint64_t events;           /* events that were new to the store */
+    uint64_t duplicates;       /* events already stored (overlapping files, re-runs) */
+    uint64_t unknown_events;   /* events with an eventid the decoder does not know (kept raw) */
+    uint64_t bad_lines;        /* lines rejected (counted by reason in the store) */
+    uint64_t sessions_new;     /* sessions created */
+    uint64_t sessions_updated; /* existing sessions that received events */
+    uint64_t read_errors;      /* files that could not be read to the end */
+    double seconds;
+} ap_ingest_summary;
+
+/* Reads Cowrie JSON logs from `paths` (files, directories read recursively, or "-" for stdin)
+ * into the store. Re-runs read only bytes not yet ingested; duplicate events are stored once.
+ * Returns AP_OK when every input was read (bad lines are not failures: they are reported through
+ * on_diag and counted), AP_ERR_IO when some input could not be read (the rest is ingested). */
+AP_API ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
+                           const ap_ingest_options *opt, ap_ingest_summary *out);
+
+/* ---- statistics -------------------------------------------------------------------------- */
+
+typedef struct ap_reason_count {
+    const char *reason; /* owned by the stats object */
+    uint64_t count;
+} ap_reason_count;
+
+typedef struct ap_stats {
+    uint64_t events;
+    uint64_t sessions;
+    uint64_t sensors;
+    uint64_t source_ips;
+    uint64_t sessions_with_commands;
+    uint64_t commands;
+    uint64_t logins_ok;
+    uint64_t logins_failed;
+    uint64_t downloads;
+    uint64_t uploads;
+    uint64_t distinct_hassh;
+    uint64_t client_keys;
+    uint64_t tcp_forwards;
+    uint64_t unknown_events;
+    uint64_t files;
+    int64_t first_ts_us; /* microseconds since the epoch, 0 when empty */
+    int64_t last_ts_us;
+    uint64_t bad_lines;
+    size_t nreasons;
+    ap_reason_count *reasons; /* bad lines by reason, most frequent first */
+} ap_stats;
+
+/* Fills *out; free with ap_stats_free. */
+AP_API ap_status ap_store_stats(ap_store *store, ap_stats *out);
+AP_API void ap_stats_free(ap_stats *s);
+
+/* ---- sessions query ---------------------------------------------------------------------- */
+
+typedef struct ap_session_filter {
+    const char *ip;        /* source IP, exact; NULL = any */
+    const char *sensor;    /* sensor name, exact; NULL = any */
+    int64_t since_us;      /* sessions starting at or after; 0 = no bound */
+    int64_t until_us;      /* sessions starting before; 0 = no bound */
+    int with_commands;     /* only sessions that have commands */
+    uint64_t limit;        /* 0 = no limit */
+} ap_session_filter;
+
+typedef struct ap_login_view {
+    int64_t ts_us;
+    const char *username;
+    const char *password;
+    int success;
+} ap_login_view;
+
+typedef struct ap_command_view {
+    int64_t ts_us;
+    const char *input; /* exactly as logged */
+    int success;       /* 1 known, 0 failed (not found), -1 unknown */
+} ap_command_view;
+
+typedef struct ap_transfer_view {
+    int64_t ts_us;
+    int upload;        /* 0 download, 1 upload */
+    int failed;        /* download attempted and failed */
+    const char *url;   /* NULL for uploads */
+    const char *shasum;
+    const char *outfile;
+    const char *filename; /* destfile (download) or filename (upload) */
+} ap_transfer_view;
+
+/* One session with everything the store has about it. All strings are owned by the iterator
+ * and valid until the next ap_session_iter_next or ap_session_iter_close. NULL means absent. */
+typedef struct ap_session_view {
+    const char *sensor;
+    const char *session;
+    const char *protocol;
+    const char *src_ip;
+    int src_port;
+    const char *dst_ip;
+    int dst_port;
+    int64_t start_us;
+    int64_t end_us;
+    double duration;      /* from cowrie.session.closed when present, else end - start */
+    int closed;           /* a cowrie.session.closed event was seen */
+    const char *client_version;
+    const char *hassh;
+    const char *arch;
+    int term_width, term_height;
+    uint64_t events;
+    size_t nlogins;
+    const ap_login_view *logins;
+    size_t ncommands;
+    const ap_command_view *commands;
+    size_t ntransfers;
+    const ap_transfer_view *transfers;
+    size_t nclient_keys;
+    const char *const *client_keys; /* fingerprints */
+    size_t nforwards;
+    const char *const *forwards;    /* "host:port" */
+} ap_session_view;
+
+typedef struct ap_session_iter ap_session_iter;
+
+AP_API ap_status ap_session_iter_open(ap_store *store, const ap_session_filter *filter,
+                                      ap_session_iter **out);
+/* AP_OK with *view filled, AP_END when done. */
+AP_API ap_status ap_session_iter_next(ap_session_iter *it, const ap_session_view **view);
+AP_API void ap_session_iter_close(ap_session_iter *it);
+
+/* ---- simulated logs ---------------------------------------------------------------------- */
+
+/* Writes realistic Cowrie JSON logs from several kinds of simulated attacker (see docs/simulator.md)
+ * into `dir`: one file per sensor and day (cowrie.json.YYYY-MM-DD under DIR/SENSOR/), plus the
+ * ground truth DIR/truth.csv (sensor,session,actor,campaign). Deterministic for a given seed. */
+typedef struct ap_sim_options {
+    uint64_t seed;
+    unsigned sensors;        /* default 3 */
+    unsigned days;           /* default 7 */
+    const char *start_date;  /* "YYYY-MM-DD", default "2024-03-01" */
+    double scale;            /* multiplies the number of sessions; 1.0 ≈ 20k sessions/day over all sensors */
+    uint64_t target_bytes;   /* when non-zero, keep adding days until about this many bytes are written */
+    int gzip;                /* write .gz files (except the newest day, as Cowrie does) */
+} ap_sim_options;
+
+typedef struct ap_sim_summary {
+    uint64_t files, bytes, events, sessions, actors, campaigns;
+} ap_sim_summary;
+
+AP_API void ap_sim_options_init(ap_sim_options *o);
+AP_API ap_status ap_simulate(const char *dir, const ap_sim_options *opt, ap_sim_summary *out,
+                             char *err, size_t errlen);
+
+/* ---- time -------------------------------------------------------------------------------- */
+
+/* Parses an ISO-8601/RFC 3339 timestamp ("2020-02-22T07:57:41.672346Z", "+00:00" offsets, a
+ * bare date "2020-02-22") into microseconds since the epoch (UTC). */
+AP_API ap_status ap_parse_time(const char *s, size_t len, int64_t *out_us);
+
+/* Formats microseconds since the epoch as "2020-02-22T07:57:41.672346Z" into buf (≥ 32 bytes). */
+AP_API void ap_format_time(int64_t us, char *buf, size_t buflen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,130 @@
+/* store.h — the store's write interface, used by the ingest pipeline. All SQL lives in
+ * src/lib/store/; the rest of the library sees these functions and the public queries in
+ * actorprint.h (ap_store_stats, ap_session_iter_*).
+ *
+ * Model (schema in schema.sql, documented in docs/store.md):
+ *  - strings are interned: every repeated text (usernames, passwords, commands, IPs, URLs, client
+ *    versions, HASSH algorithm lists, forward payloads) is stored once and referenced by id. This
+ *    is what keeps the store a small fraction of the raw JSON.
+ *  - a session is identified by (sensor, cowrie session id); its row carries the connection and
+ *    client facts plus the 64-bit hashes of every distinct event stored for it, so a duplicate
+ *    event (overlapping rotated files, re-runs) is recognised and stored once.
+ *  - child tables (logins, commands, transfers, client keys, forwards, ttylogs, raw events) hang
+ *    off the session id.
+ *  - the file registry remembers what was read of each input file, in the same transaction as
+ *    the data read from it, so a run killed at any point resumes exactly.
+ *
+ * Threading: a store handle is used by one thread at a time.
+ * Transactions: the ingest pipeline calls ap_store_begin, writes, then ap_store_commit; nothing is
+ * visible to readers (or survives a crash) until commit.
+ */
+#ifndef AP_STORE_STORE_H
+#define AP_STORE_STORE_H
+
+#include <stdint.h>
+#include "actorprint.h"
+#include "util/str.h"
+#include "util/arena.h"
+
+/* ---- transactions ---- */
+ap_status ap_store_begin(ap_store *st);
+ap_status ap_store_commit(ap_store *st);
+ap_status ap_store_rollback(ap_store *st);
+
+/* ---- sensors ---- */
+/* Id of the sensor named `name`, created if missing. */
+ap_status ap_store_sensor_id(ap_store *st, ap_str name, int64_t *id);
+
+/* ---- sessions ---- */
+typedef struct ap_session_rec {
+    int64_t id;        /* store row id; 0 until inserted */
+    int64_t sensor_id;
+    ap_str session;    /* cowrie session id as logged (8 or 12 hex digits, or anything) */
+    ap_str protocol;   /* "ssh", "telnet", absent */
+    ap_str src_ip;
+    int src_port;      /* -1 when unknown */
+    ap_str dst_ip;
+    int dst_port;      /* -1 when unknown */
+    int64_t start_us;  /* earliest event time, 0 when none */
+    int64_t end_us;    /* latest event time */
+    double duration;   /* cowrie.session.closed duration, < 0 when not closed */
+    int closed;
+    ap_str client_version;
+    ap_str hassh;
+    ap_str hassh_algorithms;
+    ap_str arch;
+    int term_width, term_height; /* 0 when unknown */
+    uint64_t events;             /* distinct events stored for this session */
+    uint64_t nhashes;            /* == events */
+    const uint64_t *hashes;      /* event identity hashes, in arrival order */
+} ap_session_rec;
+
+/* Looks up (sensor_id, session). When found, *found = 1 and *out is filled; its strings and
+ * hashes are copied into `arena` (owned by the caller). */
+ap_status ap_store_session_find(ap_store *st, int64_t sensor_id, ap_str session, ap_arena *arena,
+                                ap_session_rec *out, int *found);
+/* Inserts a new session; sets s->id. */
+ap_status ap_store_session_insert(ap_store *st, ap_session_rec *s);
+/* Rewrites every field of an existing session (s->id != 0). */
+ap_status ap_store_session_update(ap_store *st, const ap_session_rec *s);
+
+/* ---- per-event rows (session_id from the functions above; ts in microseconds UTC) ---- */
+ap_status ap_store_add_login(ap_store *st, int64_t session_id, int64_t ts, ap_str username,
+                             ap_str password, int success);
+/* success: 1 (command.success / input), 0 (command.failed), -1 unknown. */
+ap_status ap_store_add_command(ap_store *st, int64_t session_id, int64_t ts, ap_str input,
+                               int success);
+
+typedef enum ap_transfer_kind {
+    AP_TRANSFER_DOWNLOAD = 0,
+    AP_TRANSFER_DOWNLOAD_FAILED = 1,
+    AP_TRANSFER_UPLOAD = 2
+} ap_transfer_kind;
+ap_status ap_store_add_transfer(ap_store *st, int64_t session_id, int64_t ts, ap_transfer_kind kind,
+                                ap_str url, ap_str shasum, ap_str outfile, ap_str filename,
+                                int duplicate);
+/* cowrie.client.fingerprint: the public key offered by the client. */
+ap_status ap_store_add_client_key(ap_store *st, int64_t session_id, int64_t ts, ap_str fingerprint,
+                                  ap_str key, ap_str key_type, ap_str username);
+/* cowrie.direct-tcpip.request (data absent) and .data (data present). */
+ap_status ap_store_add_forward(ap_store *st, int64_t session_id, int64_t ts, ap_str dst_host,
+                               int dst_port, ap_str src_ip, int src_port, ap_str data);
+ap_status ap_store_add_ttylog(ap_store *st, int64_t session_id, int64_t ts, ap_str path,
+                              ap_str shasum, int64_t size, double duration, int duplicate);
+/* Any event the decoder does not model (unknown eventids, cowrie.client.var, ...), kept verbatim.
+ * session_id may be 0 for events without a session. */
+ap_status ap_store_add_raw_event(ap_store *st, int64_t session_id, int64_t ts, ap_str eventid,
+                                 ap_str line);
+
+/* ---- bad lines ---- */
+/* Records one rejected line: `head` is at most the first 4 KiB of it (the caller truncates),
+ * full_len its real length. Idempotent on (file_id, line). */
+ap_status ap_store_add_reject(ap_store *st, int64_t file_id, uint64_t line, uint64_t offset,
+                              const char *reason, ap_str head, uint64_t full_len);
+
+/* ---- file registry ---- */
+typedef struct ap_file_rec {
+    int64_t id;            /* 0 until inserted */
+    ap_str path;           /* as given (absolute when known); "-" for stdin */
+    uint64_t dev, ino;     /* of the path when registered */
+    uint64_t disk_size;    /* on-disk size when last read */
+    int compression;       /* ap_compression of reader.h */
+    uint64_t head_hash;    /* hash of the first head_len uncompressed bytes */
+    uint32_t head_len;     /* ≤ 4096; < 4096 only for shorter files */
+    uint64_t offset;       /* uncompressed bytes consumed (always at a line boundary) */
+    uint64_t lines;        /* lines consumed */
+    int complete;          /* a compressed file read to its end (it cannot grow) */
+    int64_t updated_us;
+} ap_file_rec;
+
+/* Finds a registered file by path; *found = 0 when none. Strings copied into arena. */
+ap_status ap_store_file_by_path(ap_store *st, ap_str path, ap_arena *arena, ap_file_rec *out,
+                                int *found);
+/* Finds a registered file whose head_len and head_hash are equal to these (the same content
+ * under another name: a rotated or compressed copy). */
+ap_status ap_store_file_by_head(ap_store *st, uint64_t head_hash, uint32_t head_len,
+                                ap_arena *arena, ap_file_rec *out, int *found);
+/* Inserts (f->id == 0, sets it) or updates a registry row. */
+ap_status ap_store_file_put(ap_store *st, ap_file_rec *f);
+
+#endif
