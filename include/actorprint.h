@@ -111,6 +111,9 @@ typedef struct ap_ingest_options {
     size_t max_line;               /* longest accepted line in bytes; 0 = default (1 MiB) */
     uint64_t commit_bytes;         /* commit a transaction every N input bytes; 0 = default */
     volatile int *stop;            /* when non-NULL and set non-zero, ingest stops cleanly */
+    const char *include;           /* fnmatch(3) pattern for files found in directories;
+                                    * NULL = "*.json*" (cowrie.json, cowrie.json.1.gz, ...);
+                                    * files named on the command line are always read */
 } ap_ingest_options;
 
 /* Initialise options with defaults. */

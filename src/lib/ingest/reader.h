@@ -5,11 +5,14 @@
  * are read through. A damaged or truncated archive ends the file with AP_ERR_FORMAT after every
  * complete line before the damage has been returned.
  *
- * Lines: split at '\n'; a trailing '\r' is removed; NUL bytes left by copytruncate rotation are
- * skipped (and reported); a final line without '\n' is returned with AP_LINE_UNTERMINATED (it may
- * be a partial write: the ingest layer does not consume it so a later run reads it whole). A line
- * longer than max_line is not buffered: its first AP_READER_HEAD_MAX bytes are returned with
- * AP_LINE_TOO_LONG and the rest is skipped, so memory stays bounded.
+ * Lines: split at '\n'; a trailing '\r' is removed; empty lines are skipped silently (they still
+ * count in line numbers); NUL bytes left by copytruncate rotation are removed: a line that keeps
+ * other bytes comes back with AP_LINE_NUL_SKIPPED and `nuls` (the caller reports it), a line of
+ * only NULs is not returned and is reported here (on_diag, reason "nul_padding"). A final line
+ * without '\n' is returned with AP_LINE_UNTERMINATED (it may be a partial write: the ingest layer
+ * does not consume it so a later run reads it whole). A line longer than max_line is not
+ * buffered: its first AP_READER_HEAD_MAX bytes are returned with AP_LINE_TOO_LONG and the rest is
+ * skipped, so memory stays bounded.
  *
  * Every returned line is followed in memory by at least AP_READER_PADDING readable bytes (the
  * SIMD JSON parser reads past the end). Line data stays valid until the next call on the reader.
@@ -59,6 +62,8 @@ typedef struct ap_reader_identity {
     ap_compression compression;
     uint64_t head_hash;   /* ap_hash64 of the first head_len uncompressed bytes */
     uint32_t head_len;    /* min(AP_READER_HEAD_MAX, uncompressed length) */
+    const char *head;     /* the first head_len uncompressed bytes; valid until the next call
+                           * of ap_reader_next or ap_reader_skip_to */
 } ap_reader_identity;
 
 /* Opens `path` ("-" = standard input). max_line 0 means 1 MiB. Errors reach on_diag with the
@@ -71,8 +76,10 @@ void ap_reader_close(ap_reader *r);
 ap_status ap_reader_identity_get(ap_reader *r, ap_reader_identity *out);
 
 /* Skips to uncompressed byte `offset` (a line boundary recorded by an earlier run), setting the
- * line counter to `line`. For plain files this seeks; for compressed ones it decompresses and
- * discards. AP_ERR_FORMAT if the input is shorter than offset. */
+ * line counter to `line`: the number of lines before offset, so the next line returned is numbered
+ * line + 1. For plain files this seeks; for compressed ones (and pipes) it decompresses and
+ * discards, forward only. AP_ERR_FORMAT (reported with reason "resume_mismatch") if the input is
+ * shorter than offset or the byte before offset is not '\n'. Call it before ap_reader_next. */
 ap_status ap_reader_skip_to(ap_reader *r, uint64_t offset, uint64_t line);
 
 /* Next line: AP_OK (line filled), AP_END (clean end of input), AP_ERR_IO / AP_ERR_FORMAT (read
@@ -82,3 +89,4 @@ ap_status ap_reader_next(ap_reader *r, ap_line *line);
 /* On-disk (compressed) bytes consumed so far, for progress. */
 uint64_t ap_reader_disk_pos(const ap_reader *r);
 const char *ap_reader_path(const ap_reader *r);
+#endif

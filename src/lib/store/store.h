@@ -74,6 +74,11 @@ ap_status ap_store_add_login(ap_store *st, int64_t session_id, int64_t ts, ap_st
 /* success: 1 (command.success / input), 0 (command.failed), -1 unknown. */
 ap_status ap_store_add_command(ap_store *st, int64_t session_id, int64_t ts, ap_str input,
                                int success);
+/* cowrie.command.failed / .success after a cowrie.command.input: sets `success` on the session's
+ * latest command with this exact input whose success is still -1. *updated = 1 when such a row
+ * existed; otherwise the caller stores the status event as a command row of its own. */
+ap_status ap_store_set_command_success(ap_store *st, int64_t session_id, ap_str input, int success,
+                                       int *updated);
 
 typedef enum ap_transfer_kind {
     AP_TRANSFER_DOWNLOAD = 0,
@@ -92,9 +97,10 @@ ap_status ap_store_add_forward(ap_store *st, int64_t session_id, int64_t ts, ap_
 ap_status ap_store_add_ttylog(ap_store *st, int64_t session_id, int64_t ts, ap_str path,
                               ap_str shasum, int64_t size, double duration, int duplicate);
 /* Any event the decoder does not model (unknown eventids, cowrie.client.var, ...), kept verbatim.
- * session_id may be 0 for events without a session. */
+ * session_id may be 0 for events without a session. `unknown`: the decoder does not know the
+ * eventid at all (counted as unknown in the statistics), as opposed to known-but-kept-raw. */
 ap_status ap_store_add_raw_event(ap_store *st, int64_t session_id, int64_t ts, ap_str eventid,
-                                 ap_str line);
+                                 ap_str line, int unknown);
 
 /* ---- bad lines ---- */
 /* Records one rejected line: `head` is at most the first 4 KiB of it (the caller truncates),
@@ -113,6 +119,8 @@ typedef struct ap_file_rec {
     uint32_t head_len;     /* ≤ 4096; < 4096 only for shorter files */
     uint64_t offset;       /* uncompressed bytes consumed (always at a line boundary) */
     uint64_t lines;        /* lines consumed */
+    uint64_t mark_offset;  /* offset of the last consumed line (to verify the content on resume) */
+    uint64_t mark_hash;    /* ap_hash64 of that line as returned by the reader */
     int complete;          /* a compressed file read to its end (it cannot grow) */
     int64_t updated_us;
 } ap_file_rec;

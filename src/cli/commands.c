@@ -1,0 +1,239 @@
+/* commands.c — the one source of truth for actorprint's command line: every command, its
+ * options, exit codes and examples. `--help`, `actorprint help CMD`, the man page
+ * (man/actorprint.1 = `actorprint --man`) and docs/cli.md (= `actorprint --markdown`) are all
+ * rendered from these tables by doc.c, and option parsing (args.c) builds getopt_long's table
+ * from them, so documentation and behaviour cannot drift apart. Data only: no logic here. */
+#include "cli.h"
+
+#include <string.h>
+
+#define N_(a) (sizeof(a) / sizeof((a)[0]))
+#define BIT CLI_EXIT_BIT
+
+const char cli_summary[] = "profile threat actors from honeypot logs";
+
+const char cli_description[] =
+    "actorprint reads Cowrie honeypot JSON logs into a local SQLite store (`actorprint ingest`), "
+    "and answers questions about what was captured: overall numbers (`actorprint stats`) and "
+    "every session with its logins, commands, file transfers, keys and port forwards "
+    "(`actorprint sessions`). `actorprint simulate` writes realistic synthetic logs for "
+    "testing.\n"
+    "\n"
+    "Ingest is incremental and lossless: a re-run reads only what was appended since the last "
+    "run, an event seen twice (overlapping rotated files) is stored once, and lines that cannot "
+    "be understood are reported, counted and kept in the store rather than silently dropped.\n"
+    "\n"
+    "Every command takes `--help`. The store defaults to `" CLI_DEFAULT_DB "`; use `--db FILE` "
+    "to choose another.";
+
+const cli_option cli_help_option = {CLI_OPT_HELP, "help", 'h', NULL, "Show this help and exit.",
+                                    NULL, 0};
+
+const cli_option cli_global_options[] = {
+    {CLI_OPT_HELP, "help", 'h', NULL, "Show the list of commands and exit.", NULL, 0},
+    {CLI_OPT_HELP, "version", 'V', NULL, "Print the program version and exit.", NULL, 0},
+};
+const size_t cli_nglobal_options = N_(cli_global_options);
+
+/* ---- help ---- */
+
+static const cli_example help_examples[] = {
+    {"help sessions", "Show the options of the sessions command."},
+};
+
+/* ---- ingest ---- */
+
+static const cli_option ingest_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to write; created when missing.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL,
+     "Print only errors: no progress bar, no warnings, no summary.", NULL, 0},
+    {CLI_OPT_THREADS, "threads", 'j', "N",
+     "Worker threads: 0 chooses automatically (parse and store on two threads), 1 does "
+     "everything on one.",
+     "0", 0},
+    {CLI_OPT_MAX_LINE, "max-line", 0, "BYTES",
+     "Longest accepted log line (K, M suffixes allowed). Longer lines are skipped and counted as "
+     "bad lines with reason `line_too_long`.",
+     "1M", 0},
+};
+
+static const cli_example ingest_examples[] = {
+    {"ingest /var/log/cowrie/", "Read every log under the directory, compressed or not."},
+    {"ingest --db sweetie.db cowrie.json.2019-05-*.gz",
+     "Read a month of rotated logs into sweetie.db; run it again later and only new lines are "
+     "read."},
+    {"ingest - < cowrie.json", "Read from standard input."},
+};
+
+/* ---- stats ---- */
+
+static const cli_option stats_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_JSON, "json", 0, NULL,
+     "Print one JSON object with the keys events, sessions, sensors, source_ips, "
+     "sessions_with_commands, commands, logins_ok, logins_failed, downloads, uploads, "
+     "distinct_hassh, client_keys, tcp_forwards, unknown_events, files, first_seen, last_seen, "
+     "bad_lines and bad_lines_by_reason.",
+     NULL, 0},
+};
+
+static const cli_example stats_examples[] = {
+    {"stats", "Numbers of ./actorprint.db as a table."},
+    {"stats --json --db sweetie.db", "The same as JSON, for scripts."},
+};
+
+/* ---- sessions ---- */
+
+static const cli_option sessions_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_JSON, "json", 0, NULL, "Print JSON lines: one object per session, with nested arrays.",
+     NULL, 0},
+    {CLI_OPT_IP, "ip", 0, "ADDR", "Only sessions from this source IP address.", NULL, 0},
+    {CLI_OPT_SENSOR, "sensor", 0, "NAME", "Only sessions seen by this sensor.", NULL, 0},
+    {CLI_OPT_SINCE, "since", 0, "TIME",
+     "Only sessions starting at or after TIME (ISO 8601: `2019-05-18`, "
+     "`2019-05-18T07:57:41Z`, offsets like `+02:00`; UTC when no offset is given).",
+     NULL, 0},
+    {CLI_OPT_UNTIL, "until", 0, "TIME",
+     "Only sessions starting before TIME; `--until 2019-05-19` ends with May 18.", NULL, 0},
+    {CLI_OPT_WITH_COMMANDS, "with-commands", 'c', NULL, "Only sessions in which commands were run.",
+     NULL, 0},
+    {CLI_OPT_LIMIT, "limit", 'n', "N", "Print at most N sessions.", NULL, 0},
+};
+
+static const cli_example sessions_examples[] = {
+    {"sessions --with-commands --since 2019-05-18 --limit 20",
+     "The first 20 sessions with commands since May 18."},
+    {"sessions --ip 203.0.113.7", "Everything one address did."},
+    {"sessions --json | jq -r 'select(.logins[].success) | .src_ip'",
+     "Addresses that logged in successfully."},
+};
+
+/* ---- simulate ---- */
+
+static const cli_option simulate_options[] = {
+    {CLI_OPT_OUT, "out", 'o', "DIR",
+     "Directory to write to (created when missing): DIR/SENSOR/cowrie.json.YYYY-MM-DD per sensor "
+     "and day, and the ground truth DIR/truth.csv.",
+     NULL, 1},
+    {CLI_OPT_SEED, "seed", 0, "N", "Random seed; the same seed writes the same logs.", "1", 0},
+    {CLI_OPT_DAYS, "days", 0, "N", "Number of days.", "7", 0},
+    {CLI_OPT_SENSORS, "sensors", 0, "N", "Number of sensors.", "3", 0},
+    {CLI_OPT_SCALE, "scale", 0, "X",
+     "Multiplies the number of sessions; 1.0 is about 20,000 sessions a day over all sensors.",
+     "1.0", 0},
+    {CLI_OPT_SIZE, "size", 0, "BYTES",
+     "Keep adding days until about this much is written (K, M, G, T suffixes, powers of 1024); "
+     "overrides `--days`.",
+     NULL, 0},
+    {CLI_OPT_GZIP, "gzip", 0, NULL, "Compress every day but the newest, as Cowrie's rotation does.",
+     NULL, 0},
+    {CLI_OPT_START, "start", 0, "DATE", "First day, YYYY-MM-DD.", "2024-03-01", 0},
+};
+
+static const cli_example simulate_examples[] = {
+    {"simulate --out /tmp/sim", "A week of logs from three sensors."},
+    {"simulate --out /tmp/big --size 2G --gzip --seed 7",
+     "About 2 GiB of rotated, compressed logs for a benchmark."},
+};
+
+/* ---- the commands ---- */
+
+#define ALL_READ_EXITS (BIT(0) | BIT(2) | BIT(3) | BIT(5))
+
+const cli_command cli_commands[] = {
+    {"ingest", "Read Cowrie JSON logs into the store", "PATH...",
+     "Reads each PATH (a file, a directory read recursively, or `-` for standard input) into the "
+     "store. Plain, gzip, bzip2 and zstd files are recognised from their content, not their name. "
+     "Files already read are skipped; a file that has grown is read from where the last run "
+     "stopped, and a rotated file is recognised by its content.\n"
+     "\n"
+     "Problems in the input are reported on standard error as `FILE:LINE: warning: MESSAGE` and "
+     "the line is skipped; after 20 messages with the same reason the rest are only counted. "
+     "Skipped lines do not make the command fail: they are counted by reason in the store and "
+     "shown by `actorprint stats`. A file that cannot be read to the end (missing, unreadable, "
+     "truncated or corrupt archive) is reported as an error; everything readable is still "
+     "ingested and the exit status is 1.\n"
+     "\n"
+     "When standard error is a terminal a progress bar shows the bytes read, the throughput, "
+     "events per second and the time left. At the end a one-line summary is printed.\n"
+     "\n"
+     "SIGINT (Ctrl-C) or SIGTERM stops the ingest at a clean point: what was committed stays in "
+     "the store and the next run continues from there (exit status 4). A second signal ends the "
+     "program at once; the store is still consistent.",
+     ingest_options, N_(ingest_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5),
+     ingest_examples, N_(ingest_examples), cli_cmd_ingest},
+    {"stats", "Show what the store holds", NULL,
+     "Prints the numbers of the store: events, sessions, sensors, source addresses, logins, "
+     "commands, transfers, keys and forwards, the time range covered, the files read and the bad "
+     "lines by reason.",
+     stats_options, N_(stats_options), ALL_READ_EXITS, stats_examples, N_(stats_examples),
+     cli_cmd_stats},
+    {"sessions", "List sessions with everything that happened in them", NULL,
+     "Prints the sessions matching the filters, oldest first. The text form has one block per "
+     "session: a header line (start time, sensor, session id, protocol, source and destination, "
+     "duration, client version, HASSH) followed by indented lines for logins, commands, file "
+     "transfers, client keys and port forwards, each with its time since the session start.\n"
+     "\n"
+     "Everything in a session comes from the attacker. In text form, control characters, escape "
+     "sequences, invalid UTF-8 and bidirectional overrides are shown as `\\xNN` or `\\uXXXX`, "
+     "so nothing printed can act on the terminal; backslashes typed by the attacker are shown "
+     "as typed. The JSON form is exact: strings are escaped and always valid UTF-8 (invalid "
+     "bytes become U+FFFD).",
+     sessions_options, N_(sessions_options), ALL_READ_EXITS | BIT(1), sessions_examples,
+     N_(sessions_examples), cli_cmd_sessions},
+    {"simulate", "Write realistic synthetic Cowrie logs", NULL,
+     "Writes Cowrie JSON logs produced by several kinds of simulated attacker (scanners, brute "
+     "forcers, bots dropping malware, interactive operators, campaigns sharing infrastructure) "
+     "with the ground truth of who did what, for tests and benchmarks. The output is "
+     "deterministic for a given seed.",
+     simulate_options, N_(simulate_options), BIT(0) | BIT(1) | BIT(2) | BIT(5), simulate_examples,
+     N_(simulate_examples), cli_cmd_simulate},
+    {"help", "Show help for a command", "[COMMAND]",
+     "Shows the options of COMMAND, or the list of commands. `actorprint COMMAND --help` does "
+     "the same.",
+     NULL, 0, BIT(0) | BIT(2), help_examples, N_(help_examples), cli_cmd_help},
+};
+const size_t cli_ncommands = N_(cli_commands);
+
+const cli_exit_code cli_exit_codes[] = {
+    {0, "Success. Ingest may have skipped bad lines: they are reported on standard error and "
+        "counted (see `actorprint stats`)."},
+    {1, "Some input could not be read (missing or unreadable file, truncated or corrupt "
+        "archive; ingest still stores everything readable), or the output could not be "
+        "written."},
+    {2, "Usage error: unknown command or option, missing or invalid argument."},
+    {3, "Store error: the store cannot be opened, created or written, or was written by an "
+        "incompatible version."},
+    {4, "Interrupted by SIGINT or SIGTERM. The store is consistent; run again to continue."},
+    {5, "Internal error (a bug, or out of memory)."},
+};
+const size_t cli_nexit_codes = N_(cli_exit_codes);
+
+const cli_section cli_sections[] = {
+    {"DIAGNOSTICS",
+     "Messages about the input go to standard error as `FILE:LINE: warning: MESSAGE` (a line "
+     "was skipped) or `FILE:LINE: error: MESSAGE` (a file could not be read to the end). Each "
+     "has a reason code such as `invalid_json` or `line_too_long`; the counts by reason are kept "
+     "in the store. Other errors read `actorprint: COMMAND: MESSAGE`. Standard output carries "
+     "only results."},
+    {"UNTRUSTED TEXT",
+     "Logs are written by attackers. Text from them is escaped for every output: for the "
+     "terminal, control characters (C0, C1, DEL, ESC), invalid UTF-8, bidirectional overrides "
+     "and line separators are shown as `\\xNN` or `\\uXXXX` (backslashes typed by the attacker "
+     "are kept, so a typed `\\x1b` reads like an escaped ESC: use `--json` for the exact text); "
+     "JSON output is always valid UTF-8 with control characters as `\\u00XX` and invalid bytes "
+     "as U+FFFD."},
+    {"FILES",
+     "`" CLI_DEFAULT_DB "` is the default store, a SQLite database. It holds everything "
+     "ingested and the list of files read, so it can be copied or backed up as one file."},
+};
+const size_t cli_nsections = N_(cli_sections);
+
+const cli_command *cli_find_command(const char *name)
+{
+    for (size_t i = 0; i < cli_ncommands; i++)
+        if (strcmp(cli_commands[i].name, name) == 0)
+            return &cli_commands[i];
+    return NULL;
+}
