@@ -71,6 +71,7 @@ typedef struct ap_event {
     int64_t size;
     double duration;     /* < 0 when absent */
     ap_str data;
+    ap_str data_zstd;    /* set by the ingest pipeline: data compressed for the store, or NULL */
     ap_str line;         /* the whole line, only for kinds kept raw (and unknown ones) */
 } ap_event;
 

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <zstd.h>
 
 #define DEFAULT_COMMIT_BYTES (256ull << 20)
 #define BATCH_BYTES (4u << 20)
@@ -112,6 +113,7 @@ typedef struct run {
     double t0;
     double last_progress;
     int interrupted;
+    ZSTD_CCtx *zc;         /* producer's compressor for forward payloads */
 } run;
 
 static double now_seconds(void)
@@ -474,6 +476,20 @@ static void add_progress(producer *p, uint32_t file, const planned_file *pf, int
                                  pf->rec.mark_hash, complete, disk_size};
 }
 
+/* Compresses a forward payload for the store here, on the parser thread (the writer is the
+ * busier one). A NULL view (out of memory, or it does not compress) leaves it to the store. */
+static ap_str pack_payload(run *r, ap_arena *arena, ap_str data)
+{
+    if (!r->zc && !(r->zc = ZSTD_createCCtx()))
+        return AP_STR_NULL;
+    size_t bound = ZSTD_compressBound(data.n);
+    char *out = ap_arena_alloc(arena, bound);
+    if (!out)
+        return AP_STR_NULL;
+    size_t n = ZSTD_compressCCtx(r->zc, out, bound, data.p, data.n, 1);
+    return ZSTD_isError(n) ? AP_STR_NULL : ap_str_make(out, n);
+}
+
 /* Opens a planned input positioned where this run starts. When the last line consumed before
  * differs from what was recorded (the file was rewritten), starts again from the beginning. */
 static ap_status open_positioned(run *r, planned_file *pf, ap_reader **out)
@@ -556,6 +572,8 @@ static void produce_file(producer *p, uint32_t fi)
                 it->kind = ITEM_EVENT;
                 it->file = fi;
                 p->b->bytes += ln.len;
+                if (it->u.ev.data.n > AP_STORE_PAYLOAD_PACK_MIN)
+                    it->u.ev.data_zstd = pack_payload(r, &p->b->arena, it->u.ev.data);
                 if (reason) { /* kept, but repaired: say so and count it */
                     diag(r, AP_SEV_WARNING, path, ln.number, ln.offset, reason, msg);
                     add_reject(p, fi, &ln, reason);
@@ -658,7 +676,7 @@ ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
     size_t ninputs = 0, nerrors = 0;
     ap_status st = ap_inputs_expand_matching(paths, npaths, opt_in->include ? opt_in->include : "*.json*",
                                              opt_in->on_diag, opt_in->diag_user, &inputs, &ninputs, &nerrors);
-    int in_tx = 0;
+    int in_tx = 0, deferred = 0;
     if (st != AP_OK)
         goto done;
     r.read_errors = nerrors;
@@ -682,6 +700,9 @@ ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
         st = ap_store_commit(store);
     if (st == AP_OK)
         st = ap_store_begin(store);
+    /* A first load into an empty store builds its secondary indexes once, at the end. */
+    if (st == AP_OK && !ap_store_had_sessions(store) && (st = ap_store_defer_indexes(store)) == AP_OK)
+        deferred = 1;
     if (st != AP_OK)
         goto done;
 
@@ -700,7 +721,11 @@ ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
 done:
     if (in_tx) {
         if (st == AP_OK) {
-            st = ap_store_commit(store); /* empty: the writer committed at its last batch */
+            if (deferred)
+                st = ap_store_restore_indexes(store);
+            ap_status c = ap_store_commit(store);
+            if (st == AP_OK)
+                st = c;
         } else {
             ap_store_rollback(store);
         }
@@ -737,6 +762,7 @@ done:
     ap_cowrie_decoder_free(r.decoder);
     ap_inputs_free(inputs, ninputs);
     ap_arena_free(&scratch);
+    ZSTD_freeCCtx(r.zc);
     pthread_mutex_destroy(&r.mu);
     pthread_cond_destroy(&r.cv);
     if (st == AP_OK && r.interrupted)

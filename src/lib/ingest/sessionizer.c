@@ -23,6 +23,7 @@ typedef struct sess {
     uint64_t *set;           /* open addressing over hashes, once nhash > LINEAR_DEDUP_MAX */
     size_t set_cap;
     int dirty;
+    int unsaved;             /* created this run, row not yet written (id reserved) */
     int counted_update;      /* an existing session already counted in sessions_updated */
 } sess;
 
@@ -38,10 +39,30 @@ struct ap_sessionizer {
     size_t nbuckets, count;
     sess lru;                 /* sentinel: lru.lru_next = most recent */
     sensor_entry *sensors;
-    size_t nsensors, sensors_cap;
+    size_t nsensors, sensors_cap, last_sensor;
     ap_arena scratch;
     ap_sessionizer_counts counts;
+    /* Sessions created in this run, as a Bloom filter: when the store held no session before
+     * the run, a session neither in memory nor in the filter cannot be in the store, and the
+     * look-up is skipped. Fixed size, so memory stays bounded; a false positive costs a look-up. */
+    int store_state;          /* 0 not yet asked, 1 store was empty, 2 store had sessions */
+    uint64_t *created;
 };
+
+#define CREATED_BITS (1u << 26) /* 8 MiB */
+
+static void created_add(ap_sessionizer *z, uint64_t kh)
+{
+    uint32_t a = (uint32_t)kh & (CREATED_BITS - 1), b = (uint32_t)(kh >> 38) & (CREATED_BITS - 1);
+    z->created[a >> 6] |= 1ull << (a & 63);
+    z->created[b >> 6] |= 1ull << (b & 63);
+}
+
+static int created_maybe(const ap_sessionizer *z, uint64_t kh)
+{
+    uint32_t a = (uint32_t)kh & (CREATED_BITS - 1), b = (uint32_t)(kh >> 38) & (CREATED_BITS - 1);
+    return (z->created[a >> 6] >> (a & 63) & 1) && (z->created[b >> 6] >> (b & 63) & 1);
+}
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -192,9 +213,15 @@ static void table_remove(ap_sessionizer *z, sess *s)
 
 static ap_status sensor_id(ap_sessionizer *z, ap_str name, int64_t *id)
 {
+    /* consecutive events nearly always come from the sensor of the one before */
+    if (z->last_sensor < z->nsensors && ap_str_eq_c(name, z->sensors[z->last_sensor].name)) {
+        *id = z->sensors[z->last_sensor].id;
+        return AP_OK;
+    }
     for (size_t i = 0; i < z->nsensors; i++)
         if (ap_str_eq_c(name, z->sensors[i].name)) {
             *id = z->sensors[i].id;
+            z->last_sensor = i;
             return AP_OK;
         }
     ap_status st = ap_store_sensor_id(z->store, name, id);
@@ -270,8 +297,12 @@ static ap_status session_get(ap_sessionizer *z, const ap_event *ev, sess **out)
         return AP_ERR_NOMEM;
     ap_session_rec found;
     int is_found = 0;
-    ap_arena_reset(&z->scratch);
-    st = ap_store_session_find(z->store, sid, ev->session, &z->scratch, &found, &is_found);
+    if (!z->store_state)
+        z->store_state = ap_store_had_sessions(z->store) ? 2 : 1;
+    if (z->store_state == 2 || created_maybe(z, kh)) {
+        ap_arena_reset(&z->scratch);
+        st = ap_store_session_find(z->store, sid, ev->session, &z->scratch, &found, &is_found);
+    }
     if (st == AP_OK && is_found) {
         st = sess_adopt(s, &found);
     } else if (st == AP_OK) {
@@ -280,9 +311,12 @@ static ap_status session_get(ap_sessionizer *z, const ap_event *ev, sess **out)
         s->rec.duration = -1.0;
         st = sess_set_str(s, SF_SESSION, &s->rec.session, ev->session);
         if (st == AP_OK)
-            st = ap_store_session_insert(z->store, &s->rec);
-        if (st == AP_OK)
+            st = ap_store_session_reserve_id(z->store, &s->rec.id);
+        if (st == AP_OK) {
             z->counts.sessions_new++;
+            created_add(z, kh);
+            s->unsaved = 1;
+        }
         s->counted_update = 1; /* new in this run: never counted as updated */
     }
     if (st != AP_OK) {
@@ -312,8 +346,10 @@ ap_status ap_sessionizer_new(ap_store *store, size_t max_open, ap_sessionizer **
     z->max_open = max_open ? max_open : DEFAULT_MAX_OPEN;
     z->lru.lru_next = z->lru.lru_prev = &z->lru;
     ap_arena_init(&z->scratch, 16 * 1024);
-    ap_status st = table_grow(z);
+    z->created = calloc(CREATED_BITS / 64, sizeof *z->created);
+    ap_status st = z->created ? table_grow(z) : AP_ERR_NOMEM;
     if (st != AP_OK) {
+        free(z->created);
         free(z);
         return st;
     }
@@ -335,6 +371,8 @@ void ap_sessionizer_reset(ap_sessionizer *z)
     for (size_t i = 0; i < z->nsensors; i++) /* ids may have been rolled back too */
         free(z->sensors[i].name);
     z->nsensors = 0;
+    z->store_state = 0;
+    memset(z->created, 0, CREATED_BITS / 8);
 }
 
 void ap_sessionizer_free(ap_sessionizer *z)
@@ -344,6 +382,7 @@ void ap_sessionizer_free(ap_sessionizer *z)
     ap_sessionizer_reset(z);
     free(z->buckets);
     free(z->sensors);
+    free(z->created);
     ap_arena_free(&z->scratch);
     free(z);
 }
@@ -458,8 +497,8 @@ ap_status ap_sessionizer_apply(ap_sessionizer *z, const ap_event *ev, int *is_ne
     }
     case AP_EV_TCPIP_REQUEST:
     case AP_EV_TCPIP_DATA:
-        st = ap_store_add_forward(z->store, id, ev->ts_us, ev->dst_ip, ev->dst_port, ev->src_ip,
-                                  ev->src_port, ev->data);
+        st = ap_store_add_forward_packed(z->store, id, ev->ts_us, ev->dst_ip, ev->dst_port,
+                                         ev->src_ip, ev->src_port, ev->data, ev->data_zstd);
         break;
     case AP_EV_LOG_CLOSED:
         st = ap_store_add_ttylog(z->store, id, ev->ts_us, ev->ttylog, ev->shasum, ev->size,
@@ -491,10 +530,12 @@ ap_status ap_sessionizer_flush(ap_sessionizer *z)
             s->rec.hashes = s->hashes;
             s->rec.nhashes = s->nhash;
             s->rec.events = s->nhash;
-            ap_status st = ap_store_session_update(z->store, &s->rec);
+            ap_status st = s->unsaved ? ap_store_session_insert(z->store, &s->rec)
+                                      : ap_store_session_update(z->store, &s->rec);
             if (st != AP_OK)
                 return st;
             s->dirty = 0;
+            s->unsaved = 0;
         }
         if (s->rec.closed || z->count > z->max_open) {
             table_remove(z, s);

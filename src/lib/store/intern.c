@@ -184,7 +184,7 @@ static ap_status pack(ap_store *st, ap_str s, size_t *zn)
     size_t bound = ZSTD_compressBound(s.n);
     if (!zbuf_reserve(st, bound))
         return ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
-    size_t r = ZSTD_compressCCtx(st->zc, st->zbuf, bound, s.p, s.n, 3);
+    size_t r = ZSTD_compressCCtx(st->zc, st->zbuf, bound, s.p, s.n, 1);
     if (!ZSTD_isError(r) && r < s.n - s.n / 5)
         *zn = r;
     return AP_OK;
@@ -197,7 +197,7 @@ static ap_status pack(ap_store *st, ap_str s, size_t *zn)
             return pack_s_;                                                                      \
     } while (0)
 
-static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, int64_t *id)
+static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, ap_str pre, int64_t *id)
 {
     *id = 0;
     if (!s.p)
@@ -212,8 +212,16 @@ static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, int64
     if (s.n > INT32_MAX)
         return ap_store_failf(st, AP_ERR_LIMIT, "string of %zu bytes is too long to store", s.n);
     size_t zn = 0;
-    if (packed && s.n > AP_STORE_PACK_MIN)
-        TRY_PACK(pack(st, s, &zn));
+    if (packed && s.n > AP_STORE_PACK_MIN) {
+        if (pre.p && pre.n < s.n - s.n / 5) { /* compressed by the caller (ingest's parser thread) */
+            if (!zbuf_reserve(st, pre.n))
+                return ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
+            memcpy(st->zbuf, pre.p, pre.n);
+            zn = pre.n;
+        } else if (!pre.p) {
+            TRY_PACK(pack(st, s, &zn));
+        }
+    }
     int64_t probe = ap_store_string_id_of_hash(hash);
     for (;;) {
         sqlite3_stmt *q = ap_store_stmt(st, zn ? ST_STR_INSERT_Z : ST_STR_INSERT);
@@ -252,7 +260,7 @@ static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, int64
 
 ap_status ap_store_intern_hashed(ap_store *st, ap_str s, uint64_t hash, int64_t *id)
 {
-    return intern(st, s, hash, 0, id);
+    return intern(st, s, hash, 0, AP_STR_NULL, id);
 }
 
 ap_status ap_store_intern_packed(ap_store *st, ap_str s, int64_t *id)
@@ -261,7 +269,16 @@ ap_status ap_store_intern_packed(ap_store *st, ap_str s, int64_t *id)
         *id = 0;
         return AP_OK;
     }
-    return intern(st, s, ap_hash64(s.p, s.n), 1, id);
+    return intern(st, s, ap_hash64(s.p, s.n), 1, AP_STR_NULL, id);
+}
+
+ap_status ap_store_intern_prepacked(ap_store *st, ap_str s, ap_str zstd_frame, int64_t *id)
+{
+    if (!s.p) {
+        *id = 0;
+        return AP_OK;
+    }
+    return intern(st, s, ap_hash64(s.p, s.n), 1, zstd_frame, id);
 }
 
 ap_status ap_store_intern(ap_store *st, ap_str s, int64_t *id)

@@ -31,6 +31,13 @@ ap_status ap_store_begin(ap_store *st);
 ap_status ap_store_commit(ap_store *st);
 ap_status ap_store_rollback(ap_store *st);
 
+/* ---- bulk loads ---- */
+/* Drops the secondary indexes that a bulk load would otherwise update row by row (inside a
+ * transaction); ap_store_restore_indexes builds them again by sorting (also done by
+ * ap_store_open when a run was cut short). */
+ap_status ap_store_defer_indexes(ap_store *st);
+ap_status ap_store_restore_indexes(ap_store *st);
+
 /* ---- sensors ---- */
 /* Id of the sensor named `name`, created if missing. */
 ap_status ap_store_sensor_id(ap_store *st, ap_str name, int64_t *id);
@@ -63,8 +70,15 @@ typedef struct ap_session_rec {
  * hashes are copied into `arena` (owned by the caller). */
 ap_status ap_store_session_find(ap_store *st, int64_t sensor_id, ap_str session, ap_arena *arena,
                                 ap_session_rec *out, int *found);
-/* Inserts a new session; sets s->id. */
+/* Inserts a new session: with the id from ap_store_session_reserve_id when s->id is set, else
+ * with a new one (sets s->id). */
 ap_status ap_store_session_insert(ap_store *st, ap_session_rec *s);
+/* Reserves the id of a session to be inserted later in this transaction (child rows can refer to
+ * it at once, the session row is written once, when complete). */
+ap_status ap_store_session_reserve_id(ap_store *st, int64_t *id);
+/* Whether the store held any session when the current transaction began (a store that held
+ * none cannot hold a session this run has not created). */
+int ap_store_had_sessions(const ap_store *st);
 /* Rewrites every field of an existing session (s->id != 0). */
 ap_status ap_store_session_update(ap_store *st, const ap_session_rec *s);
 
@@ -94,6 +108,13 @@ ap_status ap_store_add_client_key(ap_store *st, int64_t session_id, int64_t ts, 
 /* cowrie.direct-tcpip.request (data absent) and .data (data present). */
 ap_status ap_store_add_forward(ap_store *st, int64_t session_id, int64_t ts, ap_str dst_host,
                                int dst_port, ap_str src_ip, int src_port, ap_str data);
+/* Payloads longer than this are stored zstd-compressed. */
+#define AP_STORE_PAYLOAD_PACK_MIN 256
+/* As ap_store_add_forward, with data's zstd frame already made (on the parser thread, so the
+ * writer thread does not spend its time compressing); a NULL view lets the store compress. */
+ap_status ap_store_add_forward_packed(ap_store *st, int64_t session_id, int64_t ts, ap_str dst_host,
+                                      int dst_port, ap_str src_ip, int src_port, ap_str data,
+                                      ap_str data_zstd);
 ap_status ap_store_add_ttylog(ap_store *st, int64_t session_id, int64_t ts, ap_str path,
                               ap_str shasum, int64_t size, double duration, int duplicate);
 /* Any event the decoder does not model (unknown eventids, cowrie.client.var, ...), kept verbatim.

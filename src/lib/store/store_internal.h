@@ -247,6 +247,7 @@ struct ap_store {
     ap_pending_session pending[AP_STORE_BATCH];
     int npending;
     int64_t next_session_id; /* loaded at begin */
+    int had_sessions;        /* the store held sessions when a transaction began */
     void *zc, *zd;          /* zstd compression/decompression contexts, made on first use */
     unsigned char *zbuf;    /* compressed or decompressed text */
     size_t zbuf_cap;
@@ -284,8 +285,11 @@ ap_status ap_store_column_str(ap_store *st, sqlite3_stmt *q, int col, ap_arena *
 ap_status ap_store_intern(ap_store *st, ap_str s, int64_t *id);
 /* As ap_store_intern, storing texts longer than AP_STORE_PACK_MIN bytes zstd-compressed when
  * that saves at least a fifth (forward payloads). */
-#define AP_STORE_PACK_MIN 256
+#define AP_STORE_PACK_MIN AP_STORE_PAYLOAD_PACK_MIN
 ap_status ap_store_intern_packed(ap_store *st, ap_str s, int64_t *id);
+/* As ap_store_intern_packed with the zstd frame of s already made by the caller (NULL view: the
+ * store compresses it itself). */
+ap_status ap_store_intern_prepacked(ap_store *st, ap_str s, ap_str zstd_frame, int64_t *id);
 /* Frees the zstd contexts and buffer (close). */
 void ap_store_zstd_free(ap_store *st);
 /* As ap_store_intern with the content hash given: a test hook to force collisions. */

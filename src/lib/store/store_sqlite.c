@@ -4,6 +4,7 @@
  * other files of src/lib/store/. Interning is in intern.c, writes in write.c, queries in query.c.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,76 @@ fail:
 
 /* ---- open / close -------------------------------------------------------------------------- */
 
+/* ---- deferred secondary indexes ----------------------------------------------------------
+ * A bulk load into an empty store inserts sessions in random key order; keeping a secondary
+ * index up to date row by row costs several times more than building it once at the end by
+ * sorting. The index's own SQL is saved in `meta` in the same transaction that drops it, so a
+ * run killed before the end leaves a store that rebuilds the index when it is next opened. */
+static const char *const deferrable_indexes[] = {"sessions_src_ip"};
+
+ap_status ap_store_defer_indexes(ap_store *st)
+{
+    if (!st || !st->in_txn)
+        return st ? ap_store_failf(st, AP_ERR_ARG, "deferring indexes needs a transaction") : AP_ERR_ARG;
+    for (size_t i = 0; i < sizeof deferrable_indexes / sizeof deferrable_indexes[0]; i++) {
+        sqlite3_stmt *q = NULL;
+        int rc = sqlite3_prepare_v2(st->db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                                    -1, &q, NULL);
+        if (rc != SQLITE_OK)
+            return ap_store_fail(st, rc, "reading an index definition");
+        sqlite3_bind_text(q, 1, deferrable_indexes[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        char *sql = rc == SQLITE_ROW ? sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 0)) : NULL;
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW)
+            continue; /* already deferred */
+        if (!sql)
+            return ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
+        char key[96], *drop = sqlite3_mprintf("DROP INDEX \"%w\"", deferrable_indexes[i]);
+        snprintf(key, sizeof key, "deferred_index:%s", deferrable_indexes[i]);
+        ap_status r = drop ? meta_put_text(st, key, sql) : ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
+        if (r == AP_OK)
+            r = exec(st, drop, "dropping an index for a bulk load");
+        sqlite3_free(sql);
+        sqlite3_free(drop);
+        if (r != AP_OK)
+            return r;
+    }
+    return AP_OK;
+}
+
+ap_status ap_store_restore_indexes(ap_store *st)
+{
+    if (!st || st->read_only)
+        return AP_OK;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT key, value FROM meta WHERE key LIKE 'deferred_index:%'",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return ap_store_fail(st, rc, "reading deferred indexes");
+    char *sqls[8];
+    int n = 0;
+    while (n < 8 && sqlite3_step(q) == SQLITE_ROW)
+        sqls[n++] = sqlite3_mprintf("%s;DELETE FROM meta WHERE key = '%q';",
+                                    (const char *)sqlite3_column_text(q, 1),
+                                    (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    ap_status r = AP_OK;
+    for (int i = 0; i < n; i++) {
+        if (r == AP_OK)
+            r = sqls[i] ? exec(st, sqls[i], "building a deferred index")
+                        : ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
+        sqlite3_free(sqls[i]);
+    }
+    return r;
+}
+
+static void configure_sqlite(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK)
+        sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 1200, 500);
+}
+
 ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, char *err,
                         size_t errlen)
 {
@@ -286,6 +357,10 @@ ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, ch
     }
     int flags = SQLITE_OPEN_NOMUTEX |
                 (st->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    /* Memory statistics cost a global mutex on every SQLite allocation; we never read them.
+     * Only possible before SQLite is initialised: later calls fail harmlessly. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         s = ap_store_fail(st, rc, path);
@@ -298,6 +373,8 @@ ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, ch
     if ((s = exec(st, st->read_only ? pragmas_ro : pragmas_rw, path)) != AP_OK)
         goto fail;
     if ((s = prepare_schema(st, path)) != AP_OK)
+        goto fail;
+    if ((s = ap_store_restore_indexes(st)) != AP_OK) /* after a bulk load that was cut short */
         goto fail;
     *out = st;
     return AP_OK;

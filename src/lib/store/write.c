@@ -200,6 +200,8 @@ ap_status ap_store_batch_start(ap_store *st)
         return AP_ERR_STORE;
     int rc = sqlite3_step(q);
     st->next_session_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) + 1 : 1;
+    if (st->next_session_id > 1)
+        st->had_sessions = 1;
     sqlite3_reset(q);
     return rc == SQLITE_ROW ? AP_OK : ap_store_fail(st, rc, "reading the last session id");
 }
@@ -226,15 +228,31 @@ ap_status ap_store_session_insert(ap_store *st, ap_session_rec *s)
     p->text[s->session.n] = '\0';
     p->text_len = s->session.n;
     p->sensor_id = s->sensor_id;
-    int64_t id = st->next_session_id;
+    int64_t id = s->id ? s->id : st->next_session_id;
     ap_session_rec tmp = *s;
     tmp.id = id;
     TRY(session_cells(st, &tmp, st->session_cells + st->npending * AP_SESSION_COLS, &p->blob,
                       &p->blob_cap, p->text));
     st->npending++;
-    st->next_session_id++;
+    if (!s->id)
+        st->next_session_id++;
     s->id = id;
     return AP_OK;
+}
+
+ap_status ap_store_session_reserve_id(ap_store *st, int64_t *id)
+{
+    if (!st || !id)
+        return AP_ERR_ARG;
+    if (!st->in_txn)
+        return ap_store_failf(st, AP_ERR_ARG, "store writes need ap_store_begin first");
+    *id = st->next_session_id++;
+    return AP_OK;
+}
+
+int ap_store_had_sessions(const ap_store *st)
+{
+    return st->had_sessions;
 }
 
 /* Is session row `id`, or key (sensor_id, text), still in the insert buffer? */
@@ -524,11 +542,19 @@ ap_status ap_store_add_client_key(ap_store *st, int64_t session_id, int64_t ts, 
 ap_status ap_store_add_forward(ap_store *st, int64_t session_id, int64_t ts, ap_str dst_host,
                                int dst_port, ap_str src_ip, int src_port, ap_str data)
 {
+    return ap_store_add_forward_packed(st, session_id, ts, dst_host, dst_port, src_ip, src_port,
+                                       data, AP_STR_NULL);
+}
+
+ap_status ap_store_add_forward_packed(ap_store *st, int64_t session_id, int64_t ts, ap_str dst_host,
+                                      int dst_port, ap_str src_ip, int src_port, ap_str data,
+                                      ap_str data_zstd)
+{
     int64_t h, si, d;
     ap_cell *c;
     TRY(ap_store_intern(st, dst_host, &h));
     TRY(ap_store_intern(st, src_ip, &si));
-    TRY(ap_store_intern_packed(st, data, &d));
+    TRY(ap_store_intern_prepacked(st, data, data_zstd, &d));
     TRY(row_begin(st, AP_BATCH_FORWARDS, session_id, ts, &c));
     c[3] = cell_id(h);
     c[4] = cell_opt(dst_port, 0);
