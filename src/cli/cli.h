@@ -36,6 +36,8 @@ typedef enum cli_opt_id {
     CLI_OPT_QUIET,
     CLI_OPT_THREADS,
     CLI_OPT_MAX_LINE,
+    CLI_OPT_INCLUDE,
+    CLI_OPT_COMMIT_EVERY,
     CLI_OPT_JSON,
     CLI_OPT_IP,
     CLI_OPT_SENSOR,

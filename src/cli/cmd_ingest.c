@@ -24,6 +24,8 @@ typedef struct ingest_args {
     int quiet;
     uint64_t threads;
     uint64_t max_line;
+    const char *include;
+    uint64_t commit_every;
 } ingest_args;
 
 typedef struct reason_tally {
@@ -50,6 +52,13 @@ static int on_option(void *ctx, const cli_command *cmd, const cli_option *opt, c
     case CLI_OPT_DB: a->db = arg; break;
     case CLI_OPT_QUIET: a->quiet = 1; break;
     case CLI_OPT_THREADS: return cli_arg_u64(cmd, opt, arg, 0, 256, &a->threads);
+    case CLI_OPT_INCLUDE: a->include = arg; break;
+    case CLI_OPT_COMMIT_EVERY: {
+        int rc = cli_arg_size(cmd, opt, arg, &a->commit_every);
+        if (rc == CLI_CONTINUE && a->commit_every < 4096)
+            return cli_usage_error(cmd, "--commit-every must be at least 4K");
+        return rc;
+    }
     case CLI_OPT_MAX_LINE: {
         int rc = cli_arg_size(cmd, opt, arg, &a->max_line);
         if (rc == CLI_CONTINUE && (a->max_line < 256 || a->max_line > ((uint64_t)1 << 31)))
@@ -254,7 +263,7 @@ static void print_summary(const ap_ingest_summary *s, int interrupted)
 
 int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
 {
-    ingest_args a = {CLI_DEFAULT_DB, 0, 0, 0};
+    ingest_args a = {CLI_DEFAULT_DB, 0, 0, 0, NULL, 0};
     int first;
     int rc = cli_parse_options(cmd, argc, argv, on_option, &a, &first);
     if (rc != CLI_CONTINUE)
@@ -283,6 +292,8 @@ int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
     o.threads = (unsigned)a.threads;
     if (a.max_line)
         o.max_line = (size_t)a.max_line;
+    o.include = a.include;
+    o.commit_bytes = a.commit_every;
     o.stop = &cli_stop_requested;
     cli_catch_stop_signals();
 

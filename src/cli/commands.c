@@ -55,6 +55,15 @@ static const cli_option ingest_options[] = {
      "Longest accepted log line (K, M suffixes allowed). Longer lines are skipped and counted as "
      "bad lines with reason `line_too_long`.",
      "1M", 0},
+    {CLI_OPT_COMMIT_EVERY, "commit-every", 0, "BYTES",
+     "Commit to the store after this much input (K, M, G suffixes). A run that is killed "
+     "resumes from its last commit; smaller values lose less work and run slower.",
+     "256M", 0},
+    {CLI_OPT_INCLUDE, "include", 0, "GLOB",
+     "Inside directories, read only files whose name matches this fnmatch(3) pattern (a Cowrie log "
+     "folder also holds cowrie.log, tty/ and downloads/). Files named on the command line are "
+     "always read.",
+     "*.json*", 0},
 };
 
 static const cli_example ingest_examples[] = {

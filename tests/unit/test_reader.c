@@ -122,6 +122,7 @@ typedef struct diags {
     int count;
     char reason[8][32];
     char message[8][512];
+    char file[8][512];
     uint64_t line[8];
     ap_severity sev[8];
 } diags;
@@ -132,6 +133,7 @@ static void on_diag(void *user, const ap_diag *d)
     if (ds->count < 8) {
         snprintf(ds->reason[ds->count], sizeof ds->reason[0], "%s", d->reason);
         snprintf(ds->message[ds->count], sizeof ds->message[0], "%s", d->message);
+        snprintf(ds->file[ds->count], sizeof ds->file[0], "%s", d->file ? d->file : "");
         ds->line[ds->count] = d->line;
         ds->sev[ds->count] = d->severity;
     }
@@ -367,8 +369,8 @@ static void test_truncated_archives(const buf *log)
         CHECK_EQ_INT(res.d.sev[0], AP_SEV_ERROR);
         CHECK_EQ_INT(res.d.line[0], complete + 1);
         char want[256];
-        snprintf(want, sizeof want, "%s:%zu: ", names[c], complete + 1);
-        CHECK(strstr(res.d.message[0], want) != NULL);
+        CHECK(strstr(res.d.file[0], names[c]) != NULL); /* where: in the diag's fields */
+        CHECK(strstr(res.d.message[0], names[c]) == NULL); /* not repeated in the text */
         snprintf(want, sizeof want, "; %zu lines read before it", complete);
         CHECK(strstr(res.d.message[0], want) != NULL);
         CHECK(strstr(res.d.message[0], "truncated archive?") != NULL);
@@ -423,10 +425,8 @@ static void test_nul_padding(void)
     CHECK_EQ_STR(d.reason[0], "nul_padding");
     CHECK_EQ_INT(d.sev[0], AP_SEV_WARNING);
     CHECK_EQ_INT(d.line[0], 3);
-    char want[4096];
-    snprintf(want, sizeof want, "%s:3: skipped 3000 NUL bytes (copytruncate padding?)",
-             tpath("nul.json"));
-    CHECK_EQ_STR(d.message[0], want);
+    CHECK_EQ_STR(d.file[0], tpath("nul.json"));
+    CHECK_EQ_STR(d.message[0], "skipped 3000 NUL bytes (copytruncate padding?)");
     CHECK_EQ_INT(ap_reader_next(r, &l), AP_END);
     ap_reader_close(r);
     buf_free(&b);
@@ -705,7 +705,7 @@ static void test_open_errors(void)
     CHECK_EQ_INT(res.d.count, 1);
     CHECK_EQ_STR(res.d.reason[0], "open_error");
     CHECK_EQ_INT(res.d.sev[0], AP_SEV_ERROR);
-    CHECK(strstr(res.d.message[0], "does-not-exist.json") != NULL);
+    CHECK(strstr(res.d.file[0], "does-not-exist.json") != NULL);
     CHECK(strstr(res.d.message[0], strerror(ENOENT)) != NULL);
 
     read_all(tmpdir, 0, &res); /* a directory */

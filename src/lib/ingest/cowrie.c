@@ -364,8 +364,11 @@ ap_status ap_cowrie_decode(ap_cowrie_decoder *d, const char *line, size_t len, a
         repaired = 1;
     }
     if (st != AP_OK) {
-        if (st == AP_ERR_FORMAT) {
-            *reason = strstr(jerr, "not a JSON object") ? "not_an_object" : "invalid_json";
+        if (st == AP_ERR_FORMAT && strstr(jerr, "not a JSON object")) {
+            *reason = "not_an_object";
+            snprintf(msg, msglen, "JSON value is not an object: not a Cowrie event");
+        } else if (st == AP_ERR_FORMAT) {
+            *reason = "invalid_json";
             snprintf(msg, msglen, "%s%s", strncmp(jerr, "invalid JSON", 12) == 0 ? "" : "invalid JSON: ", jerr);
         }
         return st;

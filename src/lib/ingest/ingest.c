@@ -114,7 +114,11 @@ typedef struct run {
     double last_progress;
     int interrupted;
     ZSTD_CCtx *zc;         /* producer's compressor for forward payloads */
+    struct producer *cur;  /* the producer, while it reads file cur_file */
+    uint32_t cur_file;
 } run;
+
+static void reader_diag(void *user, const ap_diag *d);
 
 static double now_seconds(void)
 {
@@ -183,7 +187,7 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
     planned_file *pf = &r->plan[i];
     ap_reader *rd = NULL;
     ap_reader_identity id;
-    ap_status st = ap_reader_open(pf->path, r->opt->max_line, r->opt->on_diag, r->opt->diag_user, &rd);
+    ap_status st = ap_reader_open(pf->path, r->opt->max_line, reader_diag, r, &rd);
     if (st == AP_OK)
         st = ap_reader_identity_get(rd, &id);
     if (st != AP_OK) {
@@ -209,9 +213,17 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
         if (have && (!head_prefix_matches(&id, &found) || claimed(r, i, found.id)))
             have = 0;
     }
-    /* 2. the same content under another name: rotated (renamed, maybe compressed) */
+    /* 2. the same content under another name: rotated (renamed, maybe compressed), perhaps
+     *    grown since it was read while shorter than a full head */
     if (!have && id.head_len > 0) {
         st = ap_store_file_by_head(r->store, id.head_hash, id.head_len, scratch, &found, &have);
+        uint32_t lens[16];
+        size_t nlens = 0;
+        if (st == AP_OK && !have)
+            st = ap_store_file_short_heads(r->store, id.head_len, lens, 16, &nlens);
+        for (size_t k = 0; st == AP_OK && !have && k < nlens; k++)
+            st = ap_store_file_by_head(r->store, ap_hash64(id.head, lens[k]), lens[k], scratch,
+                                       &found, &have);
         if (st != AP_OK)
             goto out;
         if (have && (claimed(r, i, found.id) ||
@@ -438,6 +450,21 @@ typedef struct producer {
     batch *b;
 } producer;
 
+static void add_reject(producer *p, uint32_t file, const ap_line *ln, const char *reason);
+
+/* The readers' diagnostics: passed on to the caller, and the NUL padding they skip (lines that
+ * were nothing but NULs, so never reach the parser) is recorded like other bad lines. */
+static void reader_diag(void *user, const ap_diag *d)
+{
+    run *r = user;
+    if (r->opt->on_diag)
+        r->opt->on_diag(r->opt->diag_user, d);
+    if (r->cur && d->reason && strcmp(d->reason, "nul_padding") == 0 && d->line) {
+        ap_line ln = {"", 0, 0, d->line, d->offset, d->offset, 0, 0};
+        add_reject(r->cur, r->cur_file, &ln, "nul_padding");
+    }
+}
+
 static item *next_item(producer *p)
 {
     if (!p->b)
@@ -497,7 +524,7 @@ static ap_status open_positioned(run *r, planned_file *pf, ap_reader **out)
     ap_reader *rd = pf->held;
     ap_status st = AP_OK;
     pf->held = NULL;
-    if (!rd && (st = ap_reader_open(pf->path, r->opt->max_line, r->opt->on_diag, r->opt->diag_user, &rd)) != AP_OK)
+    if (!rd && (st = ap_reader_open(pf->path, r->opt->max_line, reader_diag, r, &rd)) != AP_OK)
         return st;
     if (pf->verify_mark && pf->rec.lines > 0) {
         ap_line ln;
@@ -511,7 +538,7 @@ static ap_status open_positioned(run *r, planned_file *pf, ap_reader **out)
         ap_reader_close(rd);
         rd = NULL;
         pf->rec.offset = pf->rec.lines = pf->rec.mark_offset = pf->rec.mark_hash = 0;
-        if ((st = ap_reader_open(pf->path, r->opt->max_line, r->opt->on_diag, r->opt->diag_user, &rd)) != AP_OK)
+        if ((st = ap_reader_open(pf->path, r->opt->max_line, reader_diag, r, &rd)) != AP_OK)
             return st;
     } else if (pf->rec.offset > 0) {
         st = ap_reader_skip_to(rd, pf->rec.offset, pf->rec.lines);
@@ -530,6 +557,8 @@ static void produce_file(producer *p, uint32_t fi)
     run *r = p->r;
     planned_file *pf = &r->plan[fi];
     ap_reader *rd = NULL;
+    r->cur = p;
+    r->cur_file = fi;
     if (open_positioned(r, pf, &rd) != AP_OK) {
         pf->read_error = 1;
         r->read_errors++;
@@ -554,6 +583,7 @@ static void produce_file(producer *p, uint32_t fi)
             snprintf(msg, sizeof msg, "removed %llu NUL bytes (copytruncate padding?)",
                      (unsigned long long)ln.nuls);
             diag(r, AP_SEV_WARNING, path, ln.number, ln.offset, "nul_padding", msg);
+            add_reject(p, fi, &ln, "nul_padding"); /* counted; the rest of the line is used */
         }
         int consumed = 1;
         if (ln.flags & AP_LINE_TOO_LONG) {
@@ -627,6 +657,7 @@ static void produce_file(producer *p, uint32_t fi)
     atomic_fetch_add(&r->disk_done, ap_reader_disk_pos(rd) - disk_before);
     report_progress(r, path, 1);
     ap_reader_close(rd);
+    r->cur = NULL;
 }
 
 static void produce_all(run *r)

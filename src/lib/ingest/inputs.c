@@ -68,7 +68,7 @@ static void expand_diag(expand_ctx *c, const char *path, const char *what, int e
     if (!c->on_diag)
         return;
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s: %s: %s", path, what, strerror(err));
+    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err)); /* the path is in d.file */
     ap_diag d = {AP_SEV_ERROR, path, 0, 0, "open_error", msg};
     c->on_diag(c->user, &d);
 }

@@ -106,16 +106,12 @@ static void reader_diag(const ap_reader *r, ap_severity sev, const char *reason,
 {
     if (!r->on_diag)
         return;
-    char body[READER_MSG_MAX / 2];
+    /* the file and line travel in the diag's own fields: the message does not repeat them */
+    char msg[READER_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char msg[READER_MSG_MAX];
-    if (line)
-        snprintf(msg, sizeof msg, "%s:%llu: %s", r->name, (unsigned long long)line, body);
-    else
-        snprintf(msg, sizeof msg, "%s: %s", r->name, body);
     ap_diag d = {sev, r->name, line, offset, reason, msg};
     r->on_diag(r->diag_user, &d);
 }

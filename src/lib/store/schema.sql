@@ -151,7 +151,9 @@ CREATE TABLE files (
     offset      INTEGER NOT NULL,
     lines       INTEGER NOT NULL,
     complete    INTEGER NOT NULL,
-    updated_us  INTEGER NOT NULL
+    updated_us  INTEGER NOT NULL,
+    mark_offset INTEGER NOT NULL DEFAULT 0, -- start of the last line consumed (checked on resume)
+    mark_hash   INTEGER NOT NULL DEFAULT 0  -- its ap_hash64, as int64 bit pattern
 );
 CREATE INDEX files_path ON files (path);
 CREATE INDEX files_head ON files (head_hash, head_len);

@@ -153,6 +153,11 @@ ap_status ap_store_file_by_path(ap_store *st, ap_str path, ap_arena *arena, ap_f
  * under another name: a rotated or compressed copy). */
 ap_status ap_store_file_by_head(ap_store *st, uint64_t head_hash, uint32_t head_len,
                                 ap_arena *arena, ap_file_rec *out, int *found);
+/* The distinct head lengths below `below` among registered files (files that were shorter than
+ * a full head when read), longest first, at most `max` of them: a file that has grown since
+ * can be recognised by hashing that much of its head. */
+ap_status ap_store_file_short_heads(ap_store *st, uint32_t below, uint32_t *lens, size_t max,
+                                    size_t *n);
 /* Inserts (f->id == 0, sets it) or updates a registry row. */
 ap_status ap_store_file_put(ap_store *st, ap_file_rec *f);
 

@@ -97,18 +97,23 @@
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                                         \
     X(ST_FILE_BY_PATH,                                                                           \
       "SELECT id, path, dev, ino, disk_size, compression, head_hash, head_len, offset, lines, "  \
-      "complete, updated_us FROM files WHERE path = ?1 ORDER BY id DESC LIMIT 1")                \
+      "complete, updated_us, mark_offset, mark_hash FROM files WHERE path = ?1 "                 \
+      "ORDER BY id DESC LIMIT 1")                                                                \
     X(ST_FILE_BY_HEAD,                                                                           \
       "SELECT id, path, dev, ino, disk_size, compression, head_hash, head_len, offset, lines, "  \
-      "complete, updated_us FROM files WHERE head_hash = ?1 AND head_len = ?2 "                  \
+      "complete, updated_us, mark_offset, mark_hash FROM files "                                 \
+      "WHERE head_hash = ?1 AND head_len = ?2 "                                                  \
       "ORDER BY id DESC LIMIT 1")                                                                \
     X(ST_FILE_INSERT,                                                                            \
       "INSERT INTO files(path, dev, ino, disk_size, compression, head_hash, head_len, offset, "  \
-      "lines, complete, updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")      \
+      "lines, complete, updated_us, mark_offset, mark_hash) "                                    \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")                         \
+    X(ST_FILE_SHORT_HEADS,                                                                       \
+      "SELECT DISTINCT head_len FROM files WHERE head_len < ?1 ORDER BY head_len DESC")          \
     X(ST_FILE_UPDATE,                                                                            \
       "UPDATE files SET path = ?1, dev = ?2, ino = ?3, disk_size = ?4, compression = ?5, "       \
       "head_hash = ?6, head_len = ?7, offset = ?8, lines = ?9, complete = ?10, "                 \
-      "updated_us = ?11 WHERE id = ?12")                                                         \
+      "updated_us = ?11, mark_offset = ?12, mark_hash = ?13 WHERE id = ?14")                     \
     X(ST_STATS_SESSIONS,                                                                         \
       "SELECT count(*), coalesce(sum(events), 0), count(DISTINCT src_ip_id), "                   \
       "count(DISTINCT hassh_id), min(nullif(start_us, 0)), max(nullif(end_us, 0)) FROM sessions") \

@@ -639,6 +639,8 @@ static ap_status read_file_row(ap_store *st, sqlite3_stmt *q, ap_arena *arena, a
     f->lines = (uint64_t)sqlite3_column_int64(q, 9);
     f->complete = sqlite3_column_int(q, 10);
     f->updated_us = sqlite3_column_int64(q, 11);
+    f->mark_offset = (uint64_t)sqlite3_column_int64(q, 12);
+    f->mark_hash = (uint64_t)sqlite3_column_int64(q, 13);
     return AP_OK;
 }
 
@@ -704,8 +706,10 @@ ap_status ap_store_file_put(ap_store *st, ap_file_rec *f)
     sqlite3_bind_int64(q, 9, (int64_t)f->lines);
     sqlite3_bind_int(q, 10, f->complete ? 1 : 0);
     sqlite3_bind_int64(q, 11, f->updated_us);
+    sqlite3_bind_int64(q, 12, (int64_t)f->mark_offset);
+    sqlite3_bind_int64(q, 13, (int64_t)f->mark_hash);
     if (f->id) {
-        sqlite3_bind_int64(q, 12, f->id);
+        sqlite3_bind_int64(q, 14, f->id);
         TRY(run(st, q, "updating a file record"));
         if (sqlite3_changes(st->db) != 1)
             return ap_store_failf(st, AP_ERR_NOT_FOUND, "file record %lld not found",
@@ -715,4 +719,19 @@ ap_status ap_store_file_put(ap_store *st, ap_file_rec *f)
     TRY(run(st, q, "registering a file"));
     f->id = sqlite3_last_insert_rowid(st->db);
     return AP_OK;
+}
+
+ap_status ap_store_file_short_heads(ap_store *st, uint32_t below, uint32_t *lens, size_t max,
+                                    size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *q = ap_store_stmt(st, ST_FILE_SHORT_HEADS);
+    if (!q)
+        return AP_ERR_STORE;
+    sqlite3_bind_int64(q, 1, below);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && *n < max)
+        lens[(*n)++] = (uint32_t)sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? AP_OK : ap_store_fail(st, rc, "reading file heads");
 }
