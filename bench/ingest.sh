@@ -8,7 +8,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 . "$here/lib.sh"
 
 usage() {
@@ -60,7 +60,7 @@ for tool in /usr/bin/time sqlite3 bc awk; do
 done
 if ! command -v hyperfine >/dev/null || ! command -v jq >/dev/null; then
     log "hyperfine or jq is missing: timing with /usr/bin/time only (10 ms resolution)"
-    hf_off=1  # read by timed_runs (lib.sh)
+    export hf_off=1  # read by timed_runs (lib.sh)
 fi
 
 # ---- the binary ------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib.sh — small shell helpers shared by the benchmark scripts in bench/ (sourced, not run):
 # byte counting, number formatting, the machine description and the one timed-run primitive, so
 # that every benchmark reports figures computed the same way. MB means 10^6 bytes throughout,
@@ -11,7 +12,7 @@ die() { log "error: $*"; exit 1; }
 fsize() { if [ -e "$1" ]; then stat -c %s "$1"; else echo 0; fi; }
 
 # Total size in bytes of the files named on standard input (one per line).
-sum_bytes() { tr '\n' '\0' | xargs -0 -r stat -c %s | awk '{s += $1} END {printf "%d\n", s}'; }
+sum_bytes() { tr '\n' '\0' | xargs -0 -r stat -c %s | awk '{s += $1} END {printf "%.0f\n", s}'; }
 
 # Uncompressed size in bytes of the files named on standard input: gzip, bzip2 and zstd files are
 # recognised by their magic bytes, like ingest does, and decompressed; others are counted as is.
@@ -59,7 +60,8 @@ timed_runs() {
     local q="" a i
     for a in "$@"; do q="$q $(printf '%q' "$a")"; done
     local tl=$logf.time
-    local timed="/usr/bin/time -f '%e %M %U %S' -a -o $(printf '%q' "$tl")$q"
+    local timed
+    timed="/usr/bin/time -f '%e %M %U %S' -a -o $(printf '%q' "$tl")$q"
     : > "$tl"
     if [ -z "${hf_off:-}" ] && command -v hyperfine >/dev/null && command -v jq >/dev/null; then
         hyperfine --shell bash --style basic --runs "$runs" ${prep:+--prepare "$prep"} \

@@ -36,9 +36,16 @@
 
 /* ---- planned inputs --------------------------------------------------------------------- */
 
+/* Where the producer has read a file to: its own copy, handed to the writer in progress items.
+ * The registry row (rec) belongs to the writer once the threads run. */
+typedef struct read_pos {
+    uint64_t offset, lines, mark_offset, mark_hash;
+} read_pos;
+
 typedef struct planned_file {
     const char *path;
     ap_file_rec rec;       /* registry row; rec.offset/lines = where this run starts */
+    read_pos pos;          /* the producer's position (set from rec when planning) */
     char *rec_path;        /* owned copy backing rec.path */
     int skip;              /* nothing new to read */
     int verify_mark;       /* check the last consumed line before resuming */
@@ -205,9 +212,17 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
     ap_file_rec found;
     int have = 0;
     ap_arena_reset(scratch);
+    /* The registry names files by absolute path, however they were spelled on the command line. */
+    pf->rec_path = is_stdin ? NULL : realpath(pf->path, NULL);
+    if (!pf->rec_path)
+        pf->rec_path = strdup(pf->path);
+    if (!pf->rec_path) {
+        st = AP_ERR_NOMEM;
+        goto out;
+    }
     /* 1. the same path, with the same content at its head: the file grew, or nothing changed */
     if (!is_stdin) {
-        st = ap_store_file_by_path(r->store, ap_str_c(pf->path), scratch, &found, &have);
+        st = ap_store_file_by_path(r->store, ap_str_c(pf->rec_path), scratch, &found, &have);
         if (st != AP_OK)
             goto out;
         if (have && (!head_prefix_matches(&id, &found) || claimed(r, i, found.id)))
@@ -226,9 +241,10 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
                                        &found, &have);
         if (st != AP_OK)
             goto out;
+        int same_inode = found.dev == id.dev && found.ino == id.ino && id.is_regular;
         if (have && (claimed(r, i, found.id) ||
-                     (strcmp(found.path.p, pf->path) != 0 && strcmp(found.path.p, "-") != 0 &&
-                      path_still_holds(found.path.p, &found))))
+                     (!same_inode && strcmp(found.path.p, pf->rec_path) != 0 &&
+                      strcmp(found.path.p, "-") != 0 && path_still_holds(found.path.p, &found))))
             have = 0; /* a copy whose original is still there: read it (duplicates are dropped) */
     }
     if (have && is_stdin) {
@@ -262,12 +278,8 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
     pf->rec.dev = id.dev;
     pf->rec.ino = id.ino;
     pf->rec.compression = id.compression;
-    pf->rec_path = strdup(pf->path);
-    if (!pf->rec_path) {
-        st = AP_ERR_NOMEM;
-        goto out;
-    }
     pf->rec.path = ap_str_c(pf->rec_path);
+    pf->pos = (read_pos){pf->rec.offset, pf->rec.lines, pf->rec.mark_offset, pf->rec.mark_hash};
     if (pf->skip) {
         r->files_skipped++;
     } else {
@@ -499,8 +511,8 @@ static void add_progress(producer *p, uint32_t file, const planned_file *pf, int
         return;
     it->kind = ITEM_PROGRESS;
     it->file = file;
-    it->u.prog = (progress_item){pf->rec.offset, pf->rec.lines, pf->rec.mark_offset,
-                                 pf->rec.mark_hash, complete, disk_size};
+    it->u.prog = (progress_item){pf->pos.offset, pf->pos.lines, pf->pos.mark_offset,
+                                 pf->pos.mark_hash, complete, disk_size};
 }
 
 /* Compresses a forward payload for the store here, on the parser thread (the writer is the
@@ -526,22 +538,22 @@ static ap_status open_positioned(run *r, planned_file *pf, ap_reader **out)
     pf->held = NULL;
     if (!rd && (st = ap_reader_open(pf->path, r->opt->max_line, reader_diag, r, &rd)) != AP_OK)
         return st;
-    if (pf->verify_mark && pf->rec.lines > 0) {
+    if (pf->verify_mark && pf->pos.lines > 0) {
         ap_line ln;
-        st = ap_reader_skip_to(rd, pf->rec.mark_offset, pf->rec.lines - 1);
+        st = ap_reader_skip_to(rd, pf->pos.mark_offset, pf->pos.lines - 1);
         if (st == AP_OK)
             st = ap_reader_next(rd, &ln);
-        if (st == AP_OK && ln.end == pf->rec.offset && ap_hash64(ln.data, ln.len) == pf->rec.mark_hash)
+        if (st == AP_OK && ln.end == pf->pos.offset && ap_hash64(ln.data, ln.len) == pf->pos.mark_hash)
             goto positioned;
         diag(r, AP_SEV_WARNING, pf->path, 0, 0, "file_changed",
              "content differs from what an earlier run read: reading it again from the start");
         ap_reader_close(rd);
         rd = NULL;
-        pf->rec.offset = pf->rec.lines = pf->rec.mark_offset = pf->rec.mark_hash = 0;
+        pf->pos = (read_pos){0, 0, 0, 0};
         if ((st = ap_reader_open(pf->path, r->opt->max_line, reader_diag, r, &rd)) != AP_OK)
             return st;
-    } else if (pf->rec.offset > 0) {
-        st = ap_reader_skip_to(rd, pf->rec.offset, pf->rec.lines);
+    } else if (pf->pos.offset > 0) {
+        st = ap_reader_skip_to(rd, pf->pos.offset, pf->pos.lines);
         if (st != AP_OK) {
             ap_reader_close(rd);
             return st;
@@ -629,10 +641,10 @@ static void produce_file(producer *p, uint32_t fi)
             }
         }
         if (consumed) {
-            pf->rec.offset = ln.end;
-            pf->rec.lines = ln.number;
-            pf->rec.mark_offset = ln.offset;
-            pf->rec.mark_hash = ap_hash64(ln.data, ln.len);
+            pf->pos.offset = ln.end;
+            pf->pos.lines = ln.number;
+            pf->pos.mark_offset = ln.offset;
+            pf->pos.mark_hash = ap_hash64(ln.data, ln.len);
         }
         since_progress += ln.end - ln.offset;
         if (since_progress >= BATCH_BYTES) { /* let a checkpoint cover what was read so far */
