@@ -3,9 +3,14 @@
 #include "store/store.h"
 #include "util/hash.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_MAX_OPEN 200000
+/* A session with no event for this long (log time) is written out and dropped from memory: Cowrie
+ * ends idle sessions after minutes, so one that is silent for an hour lost its close event (a
+ * sensor restart); if it does come back it is reloaded from the store. */
+#define IDLE_EVICT_US (3600LL * 1000000)
 #define LINEAR_DEDUP_MAX 16 /* below this many events a linear scan beats a hash set */
 
 /* String fields of a session: owned copies so the session outlives the batch it came from. */
@@ -46,6 +51,7 @@ struct ap_sessionizer {
      * the run, a session neither in memory nor in the filter cannot be in the store, and the
      * look-up is skipped. Fixed size, so memory stays bounded; a false positive costs a look-up. */
     int store_state;          /* 0 not yet asked, 1 store was empty, 2 store had sessions */
+    int64_t latest_us;        /* latest event time seen */
     uint64_t *created;
 };
 
@@ -305,6 +311,8 @@ static ap_status session_get(ap_sessionizer *z, const ap_event *ev, sess **out)
     }
     if (st == AP_OK && is_found) {
         st = sess_adopt(s, &found);
+        /* into a store that was empty, a stored session can only be one this run wrote out */
+        s->counted_update = z->store_state == 1;
     } else if (st == AP_OK) {
         s->rec.sensor_id = sid;
         s->rec.src_port = s->rec.dst_port = -1;
@@ -420,6 +428,8 @@ ap_status ap_sessionizer_apply(ap_sessionizer *z, const ap_event *ev, int *is_ne
         return AP_OK;
     }
     z->counts.events++;
+    if (ev->ts_us > z->latest_us)
+        z->latest_us = ev->ts_us;
     if (!s->counted_update) {
         s->counted_update = 1;
         z->counts.sessions_updated++;
@@ -537,7 +547,7 @@ ap_status ap_sessionizer_flush(ap_sessionizer *z)
             s->dirty = 0;
             s->unsaved = 0;
         }
-        if (s->rec.closed || z->count > z->max_open) {
+        if (s->rec.closed || z->count > z->max_open || s->rec.end_us + IDLE_EVICT_US < z->latest_us) {
             table_remove(z, s);
             sess_free(s);
         }

@@ -55,7 +55,7 @@ static void widen(int64_t *first, int64_t *last, sqlite3_stmt *q, int cfirst, in
 
 static ap_status stats_fill(ap_store *st, ap_stats *o)
 {
-    sqlite3_stmt *q;
+    sqlite3_stmt *q = NULL;
     TRY(one_row(st, ST_STATS_SESSIONS, &q));
     o->sessions = col_u64(q, 0);
     o->events = col_u64(q, 1);
