@@ -190,12 +190,6 @@ static ap_status pack(ap_store *st, ap_str s, size_t *zn)
     return AP_OK;
 }
 
-#define TRY_PACK(expr)                                                                           \
-    do {                                                                                         \
-        ap_status pack_s_ = (expr);                                                              \
-        if (pack_s_ != AP_OK)                                                                    \
-            return pack_s_;                                                                      \
-    } while (0)
 
 static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, ap_str pre, int64_t *id)
 {
@@ -219,7 +213,7 @@ static ap_status intern(ap_store *st, ap_str s, uint64_t hash, int packed, ap_st
             memcpy(st->zbuf, pre.p, pre.n);
             zn = pre.n;
         } else if (!pre.p) {
-            TRY_PACK(pack(st, s, &zn));
+            TRY(pack(st, s, &zn));
         }
     }
     int64_t probe = ap_store_string_id_of_hash(hash);

@@ -9,12 +9,6 @@
 
 #include "store/store_internal.h"
 
-#define TRY(expr)                                                                                \
-    do {                                                                                         \
-        ap_status try_s_ = (expr);                                                               \
-        if (try_s_ != AP_OK)                                                                     \
-            return try_s_;                                                                       \
-    } while (0)
 
 /* ---- statistics ---- */
 

@@ -327,4 +327,12 @@ ap_status ap_store_batch_start(ap_store *st);
 /* Drops cached sensor ids (after a rollback). */
 void ap_store_sensor_cache_clear(ap_store *st);
 
+/* Returns from the calling function when expr is not AP_OK (the store's one early-exit helper). */
+#define TRY(expr)                                                                                \
+    do {                                                                                         \
+        ap_status try_s_ = (expr);                                                               \
+        if (try_s_ != AP_OK)                                                                     \
+            return try_s_;                                                                       \
+    } while (0)
+
 #endif

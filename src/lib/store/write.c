@@ -8,12 +8,6 @@
 
 #include "store/store_internal.h"
 
-#define TRY(expr)                                                                                \
-    do {                                                                                         \
-        ap_status try_s_ = (expr);                                                               \
-        if (try_s_ != AP_OK)                                                                     \
-            return try_s_;                                                                       \
-    } while (0)
 
 /* Steps an INSERT/UPDATE to completion and resets it. */
 static ap_status run(ap_store *st, sqlite3_stmt *q, const char *what)
