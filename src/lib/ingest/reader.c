@@ -103,6 +103,9 @@ const char *ap_compression_name(ap_compression c)
 
 static void reader_diag(const ap_reader *r, ap_severity sev, const char *reason, uint64_t line,
                         uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void reader_diag(const ap_reader *r, ap_severity sev, const char *reason, uint64_t line,
+                        uint64_t offset, const char *fmt, ...)
 {
     if (!r->on_diag)
         return;
@@ -117,6 +120,8 @@ static void reader_diag(const ap_reader *r, ap_severity sev, const char *reason,
 }
 
 /* Remembers the first error; the buffered lines are still handed out before it. */
+static void reader_fail(ap_reader *r, ap_status st, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void reader_fail(ap_reader *r, ap_status st, const char *reason, const char *fmt, ...)
 {
     r->eof = 1;
