@@ -597,7 +597,8 @@ static void produce_file(producer *p, uint32_t fi)
             diag(r, AP_SEV_WARNING, path, ln.number, ln.offset, "nul_padding", msg);
             add_reject(p, fi, &ln, "nul_padding"); /* counted; the rest of the line is used */
         }
-        int consumed = 1;
+        int consumed = 1, have_hash = 0;
+        uint64_t line_hash = 0;
         if (ln.flags & AP_LINE_TOO_LONG) {
             snprintf(msg, sizeof msg, "line of %llu bytes is longer than the limit of %zu: skipped",
                      (unsigned long long)ln.full_len, r->opt->max_line ? r->opt->max_line : (size_t)1 << 20);
@@ -614,6 +615,8 @@ static void produce_file(producer *p, uint32_t fi)
                 it->kind = ITEM_EVENT;
                 it->file = fi;
                 p->b->bytes += ln.len;
+                line_hash = it->u.ev.hash; /* the event's identity is the hash of this line */
+                have_hash = 1;
                 if (it->u.ev.data.n > AP_STORE_PAYLOAD_PACK_MIN)
                     it->u.ev.data_zstd = pack_payload(r, &p->b->arena, it->u.ev.data);
                 if (reason) { /* kept, but repaired: say so and count it */
@@ -644,7 +647,7 @@ static void produce_file(producer *p, uint32_t fi)
             pf->pos.offset = ln.end;
             pf->pos.lines = ln.number;
             pf->pos.mark_offset = ln.offset;
-            pf->pos.mark_hash = ap_hash64(ln.data, ln.len);
+            pf->pos.mark_hash = have_hash ? line_hash : ap_hash64(ln.data, ln.len);
         }
         since_progress += ln.end - ln.offset;
         if (since_progress >= BATCH_BYTES) { /* let a checkpoint cover what was read so far */
