@@ -493,8 +493,8 @@ static void test_empty_file(void)
     CHECK_EQ_INT(id.compression, AP_COMPRESSION_NONE);
     ap_reader_close(r);
     /* a file of two bytes that look like a gzip header is a truncated archive */
-    write_file(tpath("stub.gz"), "\x1f\x8b", 2);
-    read_all(tpath("stub.gz"), 0, &res);
+    write_file(tpath("magic-only.gz"), "\x1f\x8b", 2);
+    read_all(tpath("magic-only.gz"), 0, &res);
     CHECK_EQ_INT(res.final, AP_ERR_FORMAT);
     CHECK_EQ_INT(res.d.count, 1);
     CHECK_EQ_STR(res.d.reason[0], "truncated_archive");

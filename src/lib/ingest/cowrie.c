@@ -14,10 +14,11 @@
 
 static const struct {
     const char *id;
+    size_t len;
     int raw;
 } kind_table[AP_EV__COUNT] = {
-    [AP_EV_UNKNOWN] = {NULL, 1},
-#define AP_X(kind, eid, raw) [AP_EV_##kind] = {eid, raw},
+    [AP_EV_UNKNOWN] = {NULL, 0, 1},
+#define AP_X(kind, eid, raw) [AP_EV_##kind] = {eid, sizeof(eid) - 1, raw},
     AP_EVENT_KINDS(AP_X)
 #undef AP_X
 };
@@ -36,8 +37,8 @@ ap_event_kind ap_event_kind_from_id(ap_str eventid)
 {
     if (!ap_str_starts(eventid, "cowrie."))
         return AP_EV_UNKNOWN;
-    for (int k = 1; k < AP_EV__COUNT; k++)
-        if (ap_str_eq_c(eventid, kind_table[k].id))
+    for (int k = 1; k < AP_EV__COUNT; k++) /* runs once per event: lengths first, no strlen */
+        if (eventid.n == kind_table[k].len && memcmp(eventid.p, kind_table[k].id, eventid.n) == 0)
             return (ap_event_kind)k;
     return AP_EV_UNKNOWN;
 }
@@ -241,26 +242,30 @@ static ap_str unwrap_bytes_repr(ap_str v)
     return v;
 }
 
+/* Appends n bytes to the algorithm-list scratch. Returns 0, or 1 when out of memory. */
+static int algs_append(ap_cowrie_decoder *d, const char *p, size_t n)
+{
+    if (d->algs_len + n > d->algs_cap) {
+        size_t cap = d->algs_cap ? d->algs_cap * 2 : 1024;
+        while (cap < d->algs_len + n)
+            cap *= 2;
+        char *q = realloc(d->algs, cap);
+        if (!q)
+            return 1;
+        d->algs = q;
+        d->algs_cap = cap;
+    }
+    if (n)
+        memcpy(d->algs + d->algs_len, p, n);
+    d->algs_len += n;
+    return 0;
+}
+
+/* One element of a KEX list: comma-separated within the list. */
 static int append_alg(void *user, size_t index, ap_str s)
 {
     ap_cowrie_decoder *d = user;
-    size_t need = d->algs_len + s.n + 2;
-    if (need > d->algs_cap) {
-        size_t cap = d->algs_cap ? d->algs_cap * 2 : 1024;
-        while (cap < need)
-            cap *= 2;
-        char *p = realloc(d->algs, cap);
-        if (!p)
-            return 1;
-        d->algs = p;
-        d->algs_cap = cap;
-    }
-    if (index > 0)
-        d->algs[d->algs_len++] = ',';
-    if (s.n)
-        memcpy(d->algs + d->algs_len, s.p, s.n);
-    d->algs_len += s.n;
-    return 0;
+    return (index > 0 && algs_append(d, ",", 1)) || algs_append(d, s.p, s.n);
 }
 
 /* HASSH (Salesforce): MD5 of "kex;enc;mac;cmp", each the client's comma-separated list. Used for
@@ -272,15 +277,10 @@ static int compute_hassh(ap_cowrie_decoder *d, walk_state *w, ap_arena *a, ap_ev
     for (int i = 0; i < 4; i++) {
         if (!w->seen[parts[i]] || w->f[parts[i]].type != AP_JSON_ARRAY)
             return 0;
-        size_t before = d->algs_len;
+        if (i > 0 && algs_append(d, ";", 1))
+            return 0;
         if (ap_json_array_strings(d->json, w->f[parts[i]].str, append_alg, d) != AP_OK)
             return 0;
-        if (i > 0) { /* the list's first element was appended without a separator */
-            if (append_alg(d, 1, ap_str_make("", 0)) != 0)
-                return 0;
-            memmove(d->algs + before + 1, d->algs + before, d->algs_len - before - 1);
-            d->algs[before] = ';';
-        }
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;

@@ -181,6 +181,12 @@ static int path_still_holds(const char *path, const ap_file_rec *rec)
     return same;
 }
 
+/* Forgets how far a registered file was read: it is read again from its start. */
+static void rec_rewind(ap_file_rec *rec)
+{
+    rec->offset = rec->lines = rec->mark_offset = rec->mark_hash = 0;
+}
+
 static int claimed(const run *r, size_t upto, int64_t id)
 {
     for (size_t i = 0; i < upto; i++)
@@ -250,7 +256,7 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
     if (have && is_stdin) {
         /* a pipe cannot be checked past its head: read it all again (duplicates are dropped) */
         pf->rec = found;
-        pf->rec.offset = pf->rec.lines = pf->rec.mark_offset = pf->rec.mark_hash = 0;
+        rec_rewind(&pf->rec);
         pf->rec.complete = 0;
     } else if (have) {
         pf->rec = found;
@@ -261,7 +267,7 @@ static ap_status plan_file(run *r, size_t i, ap_arena *scratch)
         } else if (id.disk_size < found.offset) {
             diag(r, AP_SEV_WARNING, pf->path, 0, 0, "file_truncated",
                  "file is shorter than the part already read (truncated or rewritten): reading it again from the start");
-            pf->rec.offset = pf->rec.lines = pf->rec.mark_offset = pf->rec.mark_hash = 0;
+            rec_rewind(&pf->rec);
         } else {
             pf->skip = id.disk_size == found.offset;
         }

@@ -166,25 +166,34 @@ static ap_status session_cells(ap_store *st, const ap_session_rec *s, ap_cell *c
     return AP_OK;
 }
 
+/* Writes n buffered rows of ncols cells: one multi-row statement when the buffer is full (the
+ * common case on the hot path), else row by row. Shared by sessions and every event table. */
+static ap_status write_rows(ap_store *st, ap_store_stmt_id many, ap_store_stmt_id one,
+                            const ap_cell *cells, int n, int ncols, const char *what)
+{
+    if (n == AP_STORE_BATCH) {
+        sqlite3_stmt *q = ap_store_stmt(st, many);
+        if (!q)
+            return AP_ERR_STORE;
+        bind_cells(q, 1, cells, n * ncols);
+        return run(st, q, what);
+    }
+    for (int r = 0; r < n; r++) {
+        sqlite3_stmt *q = ap_store_stmt(st, one);
+        if (!q)
+            return AP_ERR_STORE;
+        bind_cells(q, 1, cells + r * ncols, ncols);
+        TRY(run(st, q, what));
+    }
+    return AP_OK;
+}
+
 static ap_status flush_sessions(ap_store *st)
 {
     int n = st->npending;
     st->npending = 0;
-    if (n == AP_STORE_BATCH) {
-        sqlite3_stmt *q = ap_store_stmt(st, ST_SESSION_N);
-        if (!q)
-            return AP_ERR_STORE;
-        bind_cells(q, 1, st->session_cells, n * AP_SESSION_COLS);
-        return run(st, q, "storing sessions");
-    }
-    for (int r = 0; r < n; r++) {
-        sqlite3_stmt *q = ap_store_stmt(st, ST_SESSION_1);
-        if (!q)
-            return AP_ERR_STORE;
-        bind_cells(q, 1, st->session_cells + r * AP_SESSION_COLS, AP_SESSION_COLS);
-        TRY(run(st, q, "storing a session"));
-    }
-    return AP_OK;
+    return write_rows(st, ST_SESSION_N, ST_SESSION_1, st->session_cells, n, AP_SESSION_COLS,
+                      "storing sessions");
 }
 
 ap_status ap_store_batch_start(ap_store *st)
@@ -367,24 +376,10 @@ static const struct {
 static ap_status flush_batch(ap_store *st, int which)
 {
     ap_row_batch *b = &st->batch[which];
-    int ncols = batch_spec[which].ncols;
     int nrows = b->nrows;
     b->nrows = 0;
-    if (nrows == AP_STORE_BATCH) {
-        sqlite3_stmt *q = ap_store_stmt(st, batch_spec[which].many);
-        if (!q)
-            return AP_ERR_STORE;
-        bind_cells(q, 1, b->cells, nrows * ncols);
-        return run(st, q, "storing event rows");
-    }
-    for (int r = 0; r < nrows; r++) {
-        sqlite3_stmt *q = ap_store_stmt(st, batch_spec[which].one);
-        if (!q)
-            return AP_ERR_STORE;
-        bind_cells(q, 1, b->cells + r * ncols, ncols);
-        TRY(run(st, q, "storing an event row"));
-    }
-    return AP_OK;
+    return write_rows(st, batch_spec[which].many, batch_spec[which].one, b->cells, nrows,
+                      batch_spec[which].ncols, "storing event rows");
 }
 
 ap_status ap_store_flush(ap_store *st)
