@@ -72,6 +72,58 @@ static void test_open_create_reopen(void)
     ap_store_close(NULL);
 }
 
+
+/* The journal mode the handle's own connection is in. */
+static void journal_of(sqlite3 *db, char *out, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+}
+
+static void test_bulk_journal(void)
+{
+    const char *p = path_in("bulk.db");
+    ap_store *st = NULL;
+    char err[256] = "", mode[16];
+    OK(ap_store_open(p, AP_STORE_READ_WRITE, &st, err, sizeof err));
+    journal_of(st->db, mode, sizeof mode);
+    CHECK_EQ_STR(mode, "wal");
+    OK(ap_store_begin(st));
+    CHECK_EQ_INT(ap_store_bulk_journal(st, 1), AP_ERR_ARG); /* not inside a transaction */
+    OK(ap_store_commit(st));
+    OK(ap_store_bulk_journal(st, 1));
+    journal_of(st->db, mode, sizeof mode);
+    CHECK_EQ_STR(mode, "truncate");
+    OK(ap_store_begin(st));
+    int64_t sensor;
+    OK(ap_store_sensor_id(st, ap_str_c("bulk-sensor"), &sensor));
+    OK(ap_store_commit(st));
+    OK(ap_store_bulk_journal(st, 0));
+    journal_of(st->db, mode, sizeof mode);
+    CHECK_EQ_STR(mode, "wal");
+    CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sensors WHERE name = 'bulk-sensor'"), 1);
+
+    /* a reader in the middle of a read transaction keeps the store in WAL, without waiting */
+    sqlite3 *reader = NULL;
+    sqlite3_stmt *q = NULL;
+    CHECK_EQ_INT(sqlite3_open_v2(p, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_prepare_v2(reader, "SELECT name FROM sensors", -1, &q, NULL), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+    time_t t0 = time(NULL);
+    OK(ap_store_bulk_journal(st, 1));
+    CHECK(time(NULL) - t0 < 5);
+    journal_of(st->db, mode, sizeof mode);
+    CHECK_EQ_STR(mode, "wal");
+    sqlite3_finalize(q);
+    sqlite3_close(reader);
+    OK(ap_store_bulk_journal(st, 0));
+    ap_store_close(st);
+}
+
 static void test_version_refusal(void)
 {
     const char *p = path_in("version.db");
@@ -771,6 +823,7 @@ int main(int argc, char **argv)
         return bench(argc > 2 ? atol(argv[2]) : 200000, argc > 3);
     test_open_create_reopen();
     test_version_refusal();
+    test_bulk_journal();
     test_interning();
     test_sessions_and_children();
     test_rejects_and_files();

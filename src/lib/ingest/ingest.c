@@ -728,7 +728,7 @@ ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
     size_t ninputs = 0, nerrors = 0;
     ap_status st = ap_inputs_expand_matching(paths, npaths, opt_in->include ? opt_in->include : "*.json*",
                                              opt_in->on_diag, opt_in->diag_user, &inputs, &ninputs, &nerrors);
-    int in_tx = 0, deferred = 0;
+    int in_tx = 0, deferred = 0, bulk = 0;
     if (st != AP_OK)
         goto done;
     r.read_errors = nerrors;
@@ -755,6 +755,15 @@ ap_status ap_ingest(ap_store *store, const char *const *paths, size_t npaths,
     /* A first load into an empty store builds its secondary indexes once, at the end. */
     if (st == AP_OK && !ap_store_had_sessions(store) && (st = ap_store_defer_indexes(store)) == AP_OK)
         deferred = 1;
+    /* ... and writes its pages once, through a rollback journal instead of the WAL */
+    if (st == AP_OK && deferred) {
+        in_tx = 0;
+        if ((st = ap_store_commit(store)) == AP_OK && (st = ap_store_bulk_journal(store, 1)) == AP_OK) {
+            bulk = 1;
+            if ((st = ap_store_begin(store)) == AP_OK)
+                in_tx = 1;
+        }
+    }
     if (st != AP_OK)
         goto done;
 
@@ -781,6 +790,11 @@ done:
         } else {
             ap_store_rollback(store);
         }
+    }
+    if (bulk) {
+        ap_status b = ap_store_bulk_journal(store, 0);
+        if (st == AP_OK)
+            st = b;
     }
     if (out) {
         memset(out, 0, sizeof *out);

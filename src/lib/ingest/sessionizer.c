@@ -53,6 +53,8 @@ struct ap_sessionizer {
     int store_state;          /* 0 not yet asked, 1 store was empty, 2 store had sessions */
     int64_t latest_us;        /* latest event time seen */
     uint64_t *created;
+    sess **order;             /* flush: new sessions in id order */
+    size_t order_cap;
 };
 
 #define CREATED_BITS (1u << 26) /* 8 MiB */
@@ -391,6 +393,7 @@ void ap_sessionizer_free(ap_sessionizer *z)
     free(z->buckets);
     free(z->sensors);
     free(z->created);
+    free(z->order);
     ap_arena_free(&z->scratch);
     free(z);
 }
@@ -529,23 +532,57 @@ ap_status ap_sessionizer_apply(ap_sessionizer *z, const ap_event *ev, int *is_ne
     return st;
 }
 
+static int cmp_sess_id(const void *a, const void *b)
+{
+    int64_t x = (*(sess *const *)a)->rec.id, y = (*(sess *const *)b)->rec.id;
+    return (x > y) - (x < y);
+}
+
+static ap_status write_session(ap_sessionizer *z, sess *s)
+{
+    s->rec.hashes = s->hashes;
+    s->rec.nhashes = s->nhash;
+    s->rec.events = s->nhash;
+    ap_status st = s->unsaved ? ap_store_session_insert(z->store, &s->rec)
+                              : ap_store_session_update(z->store, &s->rec);
+    if (st == AP_OK)
+        s->dirty = s->unsaved = 0;
+    return st;
+}
+
 ap_status ap_sessionizer_flush(ap_sessionizer *z)
 {
-    /* Walk from least to most recently used: write what changed, drop closed sessions and,
-     * above the bound, the oldest open ones. */
+    /* New sessions are written in id order: their ids are above every stored one, so the rows
+     * append to the table instead of splitting pages in its middle. */
+    size_t n = 0;
+    for (sess *s = z->lru.lru_next; s != &z->lru; s = s->lru_next)
+        n += s->dirty && s->unsaved;
+    if (n > z->order_cap) {
+        sess **o = realloc(z->order, n * sizeof *o);
+        if (!o)
+            return AP_ERR_NOMEM;
+        z->order = o;
+        z->order_cap = n;
+    }
+    n = 0;
+    for (sess *s = z->lru.lru_next; s != &z->lru; s = s->lru_next)
+        if (s->dirty && s->unsaved)
+            z->order[n++] = s;
+    qsort(z->order, n, sizeof *z->order, cmp_sess_id);
+    for (size_t i = 0; i < n; i++) {
+        ap_status st = write_session(z, z->order[i]);
+        if (st != AP_OK)
+            return st;
+    }
+    /* Then, from least to most recently used: write what else changed, drop closed sessions
+     * and, above the bound, the oldest open ones. */
     sess *s = z->lru.lru_prev;
     while (s != &z->lru) {
         sess *prev = s->lru_prev;
         if (s->dirty) {
-            s->rec.hashes = s->hashes;
-            s->rec.nhashes = s->nhash;
-            s->rec.events = s->nhash;
-            ap_status st = s->unsaved ? ap_store_session_insert(z->store, &s->rec)
-                                      : ap_store_session_update(z->store, &s->rec);
+            ap_status st = write_session(z, s);
             if (st != AP_OK)
                 return st;
-            s->dirty = 0;
-            s->unsaved = 0;
         }
         if (s->rec.closed || z->count > z->max_open || s->rec.end_us + IDLE_EVICT_US < z->latest_us) {
             table_remove(z, s);

@@ -38,6 +38,14 @@ ap_status ap_store_rollback(ap_store *st);
 ap_status ap_store_defer_indexes(ap_store *st);
 ap_status ap_store_restore_indexes(ap_store *st);
 
+/* For a first load into an empty store (outside a transaction): on = leave WAL for a rollback
+ * journal, so each new page reaches the disk once (WAL writes it twice: to the log, then to
+ * the database at the checkpoint); off = back to WAL. Kill-safe either way: a run killed in
+ * rollback mode leaves a hot journal that the next read-write open rolls back (ap_store_open
+ * does it for read-only opens too). When another connection has the store open, WAL cannot be
+ * left and the store stays in it. */
+ap_status ap_store_bulk_journal(ap_store *st, int on);
+
 /* ---- sensors ---- */
 /* Id of the sensor named `name`, created if missing. */
 ap_status ap_store_sensor_id(ap_store *st, ap_str name, int64_t *id);

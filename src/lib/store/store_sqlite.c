@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/store_internal.h"
+
+/* How long a statement waits for another connection's lock before giving up. */
+#define AP_STORE_BUSY_MS 10000
 
 extern const char ap_embedded_schema_sql[];
 extern const size_t ap_embedded_schema_sql_len;
@@ -324,6 +328,68 @@ ap_status ap_store_restore_indexes(ap_store *st)
     return r;
 }
 
+/* Reads the journal mode a PRAGMA journal_mode statement answered with. */
+static ap_status journal_mode(ap_store *st, const char *sql, char *mode, size_t n)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return ap_store_fail(st, rc, "setting the journal mode");
+    rc = sqlite3_step(q);
+    const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
+    snprintf(mode, n, "%s", t ? (const char *)t : "");
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+               ? AP_OK
+               : ap_store_fail(st, rc, "setting the journal mode");
+}
+
+ap_status ap_store_bulk_journal(ap_store *st, int on)
+{
+    if (!st || st->read_only || st->in_txn)
+        return st ? ap_store_failf(st, AP_ERR_ARG, "the journal mode changes outside a transaction")
+                  : AP_ERR_ARG;
+    char mode[16];
+    if (!on) {
+        TRY(journal_mode(st, "PRAGMA journal_mode = WAL", mode, sizeof mode));
+        if (strcmp(mode, "wal") != 0)
+            return ap_store_failf(st, AP_ERR_STORE, "could not switch the store back to WAL (%s)",
+                                  mode[0] ? mode : "busy");
+        return exec(st, "PRAGMA synchronous = NORMAL", "setting the sync mode");
+    }
+    /* Leaving WAL needs the store to ourselves: with another connection open it stays in WAL
+     * (slower, equally safe). A rollback journal keeps the kill-safety; synchronous = FULL
+     * keeps power-loss safety too, at the cost of one fsync pair per commit. */
+    TRY(exec(st, "PRAGMA synchronous = FULL", "setting the sync mode"));
+    sqlite3_busy_timeout(st->db, 0); /* a reader holding the store: do not wait, stay in WAL */
+    ap_status s = journal_mode(st, "PRAGMA journal_mode = TRUNCATE", mode, sizeof mode);
+    sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
+    TRY(s);
+    if (strcmp(mode, "truncate") != 0)
+        return exec(st, "PRAGMA synchronous = NORMAL", "setting the sync mode");
+    return AP_OK;
+}
+
+/* A bulk load killed in rollback-journal mode (ap_store_bulk_journal) leaves a hot journal,
+ * which a read-only connection cannot roll back: roll it back (and return to WAL) through a
+ * short read-write connection first. Without the permission to, the read-only open reports
+ * SQLite's error as before. */
+static void recover_bulk_journal(const char *path)
+{
+    char *journal = sqlite3_mprintf("%s-journal", path);
+    struct stat sb;
+    int hot = journal && stat(journal, &sb) == 0 && sb.st_size > 0;
+    sqlite3_free(journal);
+    if (!hot)
+        return;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, AP_STORE_BUSY_MS);
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+}
+
 static void configure_sqlite(void)
 {
     if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK)
@@ -361,6 +427,8 @@ ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, ch
      * Only possible before SQLite is initialised: later calls fail harmlessly. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_sqlite);
+    if (st->read_only)
+        recover_bulk_journal(path);
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         s = ap_store_fail(st, rc, path);
@@ -369,7 +437,7 @@ ap_status ap_store_open(const char *path, ap_store_mode mode, ap_store **out, ch
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 0);
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, AP_STORE_BUSY_MS);
     if ((s = exec(st, st->read_only ? pragmas_ro : pragmas_rw, path)) != AP_OK)
         goto fail;
     if ((s = prepare_schema(st, path)) != AP_OK)
