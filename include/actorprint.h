@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,6 +184,7 @@ typedef struct ap_session_filter {
     int64_t since_us;      /* sessions starting at or after; 0 = no bound */
     int64_t until_us;      /* sessions starting before; 0 = no bound */
     int with_commands;     /* only sessions that have commands */
+    const char *session;   /* Cowrie session id, exact; NULL = any */
     uint64_t limit;        /* 0 = no limit */
 } ap_session_filter;
 
@@ -247,6 +249,171 @@ AP_API ap_status ap_session_iter_open(ap_store *store, const ap_session_filter *
 /* AP_OK with *view filled, AP_END when done. */
 AP_API ap_status ap_session_iter_next(ap_session_iter *it, const ap_session_view **view);
 AP_API void ap_session_iter_close(ap_session_iter *it);
+
+/* ---- understanding attacker input -------------------------------------------------------- */
+
+/* A mapper reads shell input the way a shell would (statements, quotes, sh -c, base64 | sh, ...),
+ * maps each statement to ATT&CK techniques with the rule that fired, and extracts IOCs and SSH
+ * public keys. Pure: nothing is executed or fetched. One mapper per thread. */
+typedef struct ap_mapper ap_mapper;
+
+typedef struct ap_mapper_options {
+    const char *rules_path;  /* NULL: the rules compiled in (data/rules/attack.rules) */
+    const char *attack_path; /* NULL: the ATT&CK Enterprise v18.1 table compiled in; else an
+                              * ATT&CK STIX 2.1 bundle (enterprise-attack.json) */
+    ap_diag_fn on_diag;      /* problems in the rules or the bundle, with file:line */
+    void *diag_user;
+} ap_mapper_options;
+
+typedef struct ap_technique_view {
+    const char *id;          /* "T1098.004" */
+    const char *name;        /* "SSH Authorized Keys"; sub-techniques: "Account Manipulation: SSH Authorized Keys" */
+    const char *tactics;     /* comma-separated ATT&CK tactic shortnames */
+    const char *rule;        /* id of the rule that assigned it */
+    const char *reason;      /* why (from the rule) */
+} ap_technique_view;
+
+typedef struct ap_statement_view {
+    const char *text;        /* the statement as written (decoded text for decoded statements) */
+    size_t text_len;         /* may contain NUL bytes */
+    uint32_t start, end;     /* byte range in the input (the outermost statement for decoded ones) */
+    unsigned depth;          /* 0 at top level */
+    unsigned via;            /* how it was reached: 1 sh -c, 2 base64, 4 $(...), 8 loop body,
+                              * 16 printf escapes, 32 eval, 64 group, 128 here-document */
+    int parent;              /* index of the statement it came from, -1 at top level */
+    const char *cmd;         /* command name ("" when none) */
+    const char *normal;      /* normal form (volatile tokens as <ip>, <url>, ...) */
+    size_t ntechniques;
+    const ap_technique_view *techniques;
+} ap_statement_view;
+
+typedef struct ap_ioc_view {
+    const char *type;        /* "url", "domain", "ipv4", "ipv6", "md5", "sha1", "sha256", "sha512",
+                              * "btc", "xmr", "eth", "busybox_tag", "marker", "email" */
+    const char *value;
+} ap_ioc_view;
+
+typedef struct ap_key_view {
+    const char *type;        /* "ssh-rsa", "ssh-ed25519", ... */
+    unsigned bits;
+    const char *comment;
+    const char *sha256;      /* "SHA256:..." as ssh-keygen -l prints it */
+    const char *md5;         /* "MD5:aa:bb:..." */
+    int injected;            /* written to an authorized_keys file by this input */
+} ap_key_view;
+
+typedef struct ap_map_view {
+    size_t nstatements;
+    const ap_statement_view *statements;
+    size_t niocs;
+    const ap_ioc_view *iocs;
+    size_t nkeys;
+    const ap_key_view *keys;
+    int truncated;           /* too many statements: the rest were not mapped */
+} ap_map_view;
+
+/* Return values: AP_OK; AP_ERR_FORMAT (rules or bundle invalid, reported through on_diag);
+ * AP_ERR_IO; AP_ERR_NOMEM. opt may be NULL. */
+AP_API ap_status ap_mapper_open(const ap_mapper_options *opt, ap_mapper **out);
+AP_API void ap_mapper_close(ap_mapper *m);
+/* "attack-18.1/rules-0123456789ab/normalise-1": mapping results stored with another version are
+ * recomputed. Owned by the mapper. */
+AP_API const char *ap_mapper_version(const ap_mapper *m);
+/* Maps one input (a command line as logged). *out is owned by the mapper and valid until the
+ * next ap_mapper_map or ap_mapper_close. */
+AP_API ap_status ap_mapper_map(ap_mapper *m, const char *input, size_t len, const ap_map_view **out);
+/* As ap_mapper_map for one line of `actorprint map`'s input: a Cowrie JSON line maps the input
+ * of its command event (*skipped = 1 for other events, 2 for a line that is not valid Cowrie
+ * JSON), any other line is shell input typed in one session. */
+AP_API ap_status ap_mapper_map_line(ap_mapper *m, const char *line, size_t len,
+                                    const ap_map_view **out, int *skipped);
+/* Looks up a technique of the mapper's table: name and tactics; NULL when unknown. */
+AP_API const ap_technique_view *ap_mapper_technique(ap_mapper *m, const char *id);
+
+/* Scores the mapper's rules against a labelled corpus file (lines `INPUT<TAB>EXPECTED<TAB>NOTE`,
+ * see tests/corpus/README.md): per technique precision, recall and F1, micro and macro overall.
+ * Writes the report to `out` — a table for people, or one JSON object with json = 1 — with the
+ * misclassified lines when with_misses. Malformed corpus lines are reported through the
+ * mapper's diagnostics callback and skipped. totals may be NULL.
+ * Return values: AP_OK, AP_ERR_IO (the corpus cannot be read, or out not written), AP_ERR_NOMEM. */
+typedef struct ap_mapper_eval_totals {
+    uint64_t lines, bad_lines, statements, exact; /* exact: predicted set == expected set */
+    uint64_t tp, fp, fn;
+    double micro_precision, micro_recall, micro_f1;
+    double macro_precision, macro_recall, macro_f1;
+    size_t techniques;                            /* techniques expected or predicted somewhere */
+} ap_mapper_eval_totals;
+AP_API ap_status ap_mapper_evaluate(ap_mapper *m, const char *corpus_path, FILE *out, int json,
+                                    int with_misses, ap_mapper_eval_totals *totals);
+
+/* Maps what the store holds: every distinct command text not yet mapped with this mapper's
+ * version (all of them with full = 1, or when the version changed), and the session-level
+ * techniques of events (logins, forwards, transfers, client keys; brute-force sub-techniques
+ * are decided per source IP from its credential pattern across sessions). */
+typedef struct ap_map_summary {
+    uint64_t inputs_mapped;       /* distinct command texts mapped in this call */
+    uint64_t statements;          /* statements they hold */
+    uint64_t sessions_with_techniques;
+    uint64_t keys;                /* distinct SSH public keys found in commands (all stored) */
+    int remapped;                 /* everything was recomputed (full, or version changed) */
+} ap_map_summary;
+AP_API ap_status ap_store_map(ap_store *store, ap_mapper *m, int full, ap_map_summary *out);
+
+/* Technique counts of the store (after ap_store_map). */
+typedef struct ap_technique_count {
+    const char *id, *name, *tactics;
+    uint64_t sessions;            /* sessions showing it (commands or events) */
+    uint64_t commands;            /* command executions whose input shows it */
+    uint64_t source_ips;
+} ap_technique_count;
+typedef struct ap_tactic_count {
+    const char *id, *shortname, *name;
+    uint64_t sessions;
+    uint64_t techniques;          /* distinct techniques seen under it */
+} ap_tactic_count;
+typedef struct ap_technique_report {
+    size_t ntechniques;
+    ap_technique_count *techniques;   /* most sessions first */
+    size_t ntactics;
+    ap_tactic_count *tactics;         /* matrix order */
+    char *version;                    /* mapping version of the stored results */
+} ap_technique_report;
+AP_API ap_status ap_store_techniques(ap_store *store, ap_mapper *m, ap_technique_report *out);
+AP_API void ap_technique_report_free(ap_technique_report *r);
+
+/* SSH public keys found in commands (injected into authorized_keys or only shown), with where
+ * and when they were seen. */
+typedef struct ap_key_report_entry {
+    char *sha256, *md5, *type, *comment;
+    unsigned bits;
+    int injected;
+    uint64_t sessions, source_ips;
+    int64_t first_us, last_us;
+    char *example_ip;             /* one source IP (the first seen) */
+} ap_key_report_entry;
+typedef struct ap_key_report {
+    size_t nkeys;
+    ap_key_report_entry *keys;    /* most sessions first */
+    size_t nclient_keys;          /* cowrie.client.fingerprint: keys offered to log in */
+    ap_key_report_entry *client_keys;
+} ap_key_report;
+AP_API ap_status ap_store_keys(ap_store *store, ap_key_report *out);
+AP_API void ap_key_report_free(ap_key_report *r);
+
+/* Session-level techniques of one session (from its events, see ap_store_map). */
+typedef struct ap_event_technique {
+    char *id, *rule, *reason, *detail;  /* detail: e.g. "14 attempts, 1 user, 14 passwords" */
+} ap_event_technique;
+typedef struct ap_event_techniques {
+    size_t n;
+    ap_event_technique *items;
+} ap_event_techniques;
+/* Looks the session up by its Cowrie id (sensor NULL = any sensor; AP_ERR_NOT_FOUND when none,
+ * AP_ERR_ARG when several sensors have it and none was given). m (may be NULL) supplies each
+ * rule's reason. */
+AP_API ap_status ap_store_event_techniques(ap_store *store, ap_mapper *m, const char *sensor,
+                                           const char *session, ap_event_techniques *out);
+AP_API void ap_event_techniques_free(ap_event_techniques *t);
 
 /* ---- simulated logs ---------------------------------------------------------------------- */
 

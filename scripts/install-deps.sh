@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev sqlite3 zlib1g-dev libbz2-dev libzstd-dev libsimdjson-dev libxxhash-dev libssl-dev
+  libpcre2-dev libjansson-dev
   gzip bzip2 zstd openssh-client
 )
 if [[ "${1:-}" == "--dev" || -n "${CI:-}" ]]; then

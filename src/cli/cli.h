@@ -52,7 +52,12 @@ typedef enum cli_opt_id {
     CLI_OPT_SCALE,
     CLI_OPT_SIZE,
     CLI_OPT_GZIP,
-    CLI_OPT_START
+    CLI_OPT_START,
+    CLI_OPT_RULES,
+    CLI_OPT_ATTACK,
+    CLI_OPT_NO_MAP,
+    CLI_OPT_CORPUS,
+    CLI_OPT_ERRORS
 } cli_opt_id;
 
 /* Text fields of the table may mark code with backticks: `actorprint stats`. Paragraphs are
@@ -124,6 +129,22 @@ int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_stats(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_sessions(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_simulate(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_map(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_explain(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_techniques(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_keys(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_remap(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_eval_mapper(const cli_command *cmd, int argc, char **argv);
+
+/* ---- mapping (cmd_map.c) ---- */
+
+/* Opens a mapper with the rules/ATT&CK files given (NULL: the compiled-in ones); problems in them
+ * are printed as FILE:LINE: error|warning: MESSAGE. Returns CLI_CONTINUE or an exit code. */
+int cli_open_mapper(const cli_command *cmd, const char *rules, const char *attack, ap_mapper **out);
+/* One mapped input: statements (indented by depth) with their techniques, then IOCs and keys. */
+void cli_print_map_text(FILE *f, const ap_map_view *v, const char *indent);
+/* The members "statements", "iocs", "keys", "truncated" of a JSON object (no braces). */
+void cli_print_map_json(FILE *f, const ap_map_view *v);
 
 /* ---- option parsing (args.c) ---- */
 

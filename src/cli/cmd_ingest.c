@@ -26,6 +26,8 @@ typedef struct ingest_args {
     uint64_t max_line;
     const char *include;
     uint64_t commit_every;
+    int no_map;
+    const char *rules, *attack;
 } ingest_args;
 
 typedef struct reason_tally {
@@ -53,6 +55,9 @@ static int on_option(void *ctx, const cli_command *cmd, const cli_option *opt, c
     case CLI_OPT_QUIET: a->quiet = 1; break;
     case CLI_OPT_THREADS: return cli_arg_u64(cmd, opt, arg, 0, 256, &a->threads);
     case CLI_OPT_INCLUDE: a->include = arg; break;
+    case CLI_OPT_NO_MAP: a->no_map = 1; break;
+    case CLI_OPT_RULES: a->rules = arg; break;
+    case CLI_OPT_ATTACK: a->attack = arg; break;
     case CLI_OPT_COMMIT_EVERY: {
         int rc = cli_arg_size(cmd, opt, arg, &a->commit_every);
         if (rc == CLI_CONTINUE && a->commit_every < 4096)
@@ -263,7 +268,7 @@ static void print_summary(const ap_ingest_summary *s, int interrupted)
 
 int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
 {
-    ingest_args a = {CLI_DEFAULT_DB, 0, 0, 0, NULL, 0};
+    ingest_args a = {CLI_DEFAULT_DB, 0, 0, 0, NULL, 0, 0, NULL, NULL};
     int first;
     int rc = cli_parse_options(cmd, argc, argv, on_option, &a, &first);
     if (rc != CLI_CONTINUE)
@@ -271,10 +276,17 @@ int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
     if (first >= argc)
         return cli_usage_error(cmd, "no input: give files, directories, or '-' for standard input");
 
+    /* the rules first: a mistake in a rules file given on the command line should stop the run
+     * before hours of ingest, not after */
+    ap_mapper *mapper = NULL;
+    if (!a.no_map && (rc = cli_open_mapper(cmd, a.rules, a.attack, &mapper)) != CLI_CONTINUE)
+        return rc;
     ap_store *store = NULL;
     rc = cli_open_store(cmd, a.db, AP_STORE_READ_WRITE, &store);
-    if (rc != CLI_CONTINUE)
+    if (rc != CLI_CONTINUE) {
+        ap_mapper_close(mapper);
         return rc;
+    }
 
     static ingest_ui ui; /* static: large, and the callbacks may outlive nothing else */
     memset(&ui, 0, sizeof ui);
@@ -308,6 +320,26 @@ int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
     rc = cli_exit_for_status(st);
     if (!a.quiet)
         print_summary(&sum, st == AP_ERR_INTERRUPTED);
+    /* Map what is new (also after an input error: what was read is stored). Not after an
+     * interruption or a store error: the next run maps it. */
+    if (mapper && (rc == CLI_EXIT_OK || rc == CLI_EXIT_INPUT)) {
+        ap_map_summary ms;
+        ap_status mst = ap_store_map(store, mapper, 0, &ms);
+        if (mst != AP_OK) {
+            char esc[1024];
+            ap_escape_term_buf(esc, sizeof esc, ap_str_c(ap_store_errmsg(store)));
+            cli_error(cmd, "mapping failed: %s: %s", ap_strerror(mst), esc);
+            rc = cli_exit_for_status(mst) == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_STORE;
+        } else if (!a.quiet) {
+            char b1[32], b2[32];
+            fprintf(stderr, "mapped %s new command texts%s; %s sessions with ATT&CK techniques, "
+                            "%llu SSH keys in commands\n",
+                    cli_fmt_count(b1, ms.inputs_mapped),
+                    ms.remapped ? " (rules changed: everything remapped)" : "",
+                    cli_fmt_count(b2, ms.sessions_with_techniques), (unsigned long long)ms.keys);
+        }
+    }
+    ap_mapper_close(mapper);
     switch (rc) {
     case CLI_EXIT_OK: break;
     case CLI_EXIT_INPUT:

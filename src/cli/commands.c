@@ -64,6 +64,17 @@ static const cli_option ingest_options[] = {
      "folder also holds cowrie.log, tty/ and downloads/). Files named on the command line are "
      "always read.",
      "*.json*", 0},
+    {CLI_OPT_NO_MAP, "no-map", 0, NULL,
+     "Only store the events: do not map new commands to ATT&CK techniques, IOCs and SSH keys "
+     "afterwards (`actorprint remap` does it later).",
+     NULL, 0},
+    {CLI_OPT_RULES, "rules", 0, "FILE",
+     "ATT&CK rules to map with instead of the built-in ones (format: docs/attack-rules.md).",
+     NULL, 0},
+    {CLI_OPT_ATTACK, "attack", 0, "FILE",
+     "A newer ATT&CK Enterprise STIX 2.1 bundle (enterprise-attack.json) to use instead of the "
+     "built-in v18.1 table; rules naming revoked or deprecated techniques are reported.",
+     NULL, 0},
 };
 
 static const cli_example ingest_examples[] = {
@@ -116,6 +127,98 @@ static const cli_example sessions_examples[] = {
     {"sessions --ip 203.0.113.7", "Everything one address did."},
     {"sessions --json | jq -r 'select(.logins[].success) | .src_ip'",
      "Addresses that logged in successfully."},
+};
+
+/* ---- map, explain, techniques, keys, remap ---- */
+
+#define RULES_OPTIONS                                                                            \
+    {CLI_OPT_RULES, "rules", 0, "FILE",                                                          \
+     "ATT&CK rules to map with instead of the built-in ones (format: docs/attack-rules.md).",    \
+     NULL, 0},                                                                                   \
+    {CLI_OPT_ATTACK, "attack", 0, "FILE",                                                        \
+     "A newer ATT&CK Enterprise STIX 2.1 bundle (enterprise-attack.json) instead of the "        \
+     "built-in v18.1 table; rules naming revoked or deprecated techniques are reported.",        \
+     NULL, 0}
+
+static const cli_option map_options[] = {
+    {CLI_OPT_JSON, "json", 0, NULL,
+     "Print one JSON object per input line: line, input, statements (text, start, end, depth, "
+     "via, parent, cmd, normal, techniques with id, name, tactics and rule), iocs, keys, "
+     "truncated.",
+     NULL, 0},
+    RULES_OPTIONS,
+};
+
+static const cli_example map_examples[] = {
+    {"map <<< 'cd ~; chattr -ia .ssh; lockr -ia .ssh'",
+     "Three statements: a directory change and two file-attribute changes (T1222.002)."},
+    {"map --json < commands.txt", "Map a file of command lines, one JSON object per line."},
+    {"map < cowrie.json", "Map the commands of a Cowrie log; other events are skipped."},
+};
+
+static const cli_option explain_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_SENSOR, "sensor", 0, "NAME",
+     "The sensor of the session, when several sensors logged the same session id.", NULL, 0},
+    {CLI_OPT_JSON, "json", 0, NULL, "Print one JSON object.", NULL, 0},
+    RULES_OPTIONS,
+};
+
+static const cli_example explain_examples[] = {
+    {"explain 4e2b8f0a1c3d", "Why each technique of that session was assigned."},
+};
+
+static const cli_option techniques_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_JSON, "json", 0, NULL,
+     "Print one JSON object: version, techniques (id, name, tactics, sessions, commands, "
+     "source_ips) and tactics (id, shortname, name, sessions, techniques).",
+     NULL, 0},
+    RULES_OPTIONS,
+};
+
+static const cli_example techniques_examples[] = {
+    {"techniques", "Technique and tactic counts of ./actorprint.db."},
+};
+
+static const cli_option keys_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_JSON, "json", 0, NULL,
+     "Print JSON lines: source (command or client), type, bits, sha256, md5, comment, injected, "
+     "sessions, source_ips, first_seen, last_seen, example_ip.",
+     NULL, 0},
+};
+
+static const cli_example keys_examples[] = {
+    {"keys", "Every SSH key seen, most used first."},
+    {"keys --json | jq -r 'select(.injected) | .sha256'", "Fingerprints of injected keys."},
+};
+
+static const cli_option remap_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to update.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, "Print nothing but errors.", NULL, 0},
+    RULES_OPTIONS,
+};
+
+static const cli_example remap_examples[] = {
+    {"remap --rules my.rules", "Recompute every technique with a rules file of your own."},
+};
+
+static const cli_option eval_mapper_options[] = {
+    {CLI_OPT_JSON, "json", 0, NULL,
+     "Print one JSON object: lines, bad_lines, statements, exact, tp, fp, fn, micro and macro "
+     "precision/recall/f1, techniques (id, name, tp, fp, fn, precision, recall, f1) and, with "
+     "`--misses`, misses (line, input, expected, predicted, note).",
+     NULL, 0},
+    {CLI_OPT_ERRORS, "misses", 0, NULL, "Also list every line whose techniques differ from its label.",
+     NULL, 0},
+    RULES_OPTIONS,
+};
+
+static const cli_example eval_mapper_examples[] = {
+    {"eval-mapper tests/corpus/mapper.tsv", "Scores of the built-in rules on the project's corpus."},
+    {"eval-mapper --misses --rules my.rules tests/corpus/mapper.tsv",
+     "What a rules file of your own gets wrong."},
 };
 
 /* ---- simulate ---- */
@@ -191,6 +294,52 @@ const cli_command cli_commands[] = {
      "bytes become U+FFFD).",
      sessions_options, N_(sessions_options), ALL_READ_EXITS | BIT(1), sessions_examples,
      N_(sessions_examples), cli_cmd_sessions},
+    {"map", "Map shell input to ATT&CK techniques, IOCs and SSH keys", NULL,
+     "Reads standard input line by line: each line is either the input of one command as an "
+     "attacker typed it, or a Cowrie JSON log line (whose command input is mapped; other events "
+     "are skipped). For every line it prints the statements a shell would run: split at `;`, "
+     "`&&`, `||`, `|`, `&` and newlines outside quotes, with `sh -c`, `eval`, `$(...)`, loops "
+     "and `echo ... | base64 -d | sh` unwrapped and decoded, each with its byte range in the "
+     "line, the ATT&CK techniques it shows and the rule that assigned each, then the IOCs (URLs, "
+     "hosts, addresses, hashes, wallets, busybox tags) and SSH public keys (type, bits, "
+     "SHA256 and MD5 fingerprints as `ssh-keygen -l` prints them) in the line. Nothing is "
+     "executed or fetched.",
+     map_options, N_(map_options), BIT(0) | BIT(1) | BIT(2) | BIT(5), map_examples,
+     N_(map_examples), cli_cmd_map},
+    {"explain", "Explain the techniques of one session", "SESSION",
+     "Prints one session: each command with its statements, techniques, IOCs and keys, and for "
+     "every technique the rule and the reason it was assigned; then the techniques of the "
+     "session's events (successful logins, the brute-force pattern of its source address over "
+     "all its sessions, port forwards, file transfers, client keys).",
+     explain_options, N_(explain_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     explain_examples, N_(explain_examples), cli_cmd_explain},
+    {"techniques", "Count ATT&CK techniques and tactics in the store", NULL,
+     "Prints, for every ATT&CK technique seen, the sessions, command executions and source "
+     "addresses that show it, most sessions first; then the sessions and distinct techniques "
+     "per tactic in matrix order.",
+     techniques_options, N_(techniques_options), ALL_READ_EXITS, techniques_examples,
+     N_(techniques_examples), cli_cmd_techniques},
+    {"keys", "List SSH public keys: injected, shown, or offered by clients", NULL,
+     "Prints the SSH public keys found in commands (mostly written to `authorized_keys`, the "
+     "strongest sign of one actor across addresses) and the keys clients offered to log in, "
+     "each with type, bits, SHA256 and MD5 fingerprints, comment, the number of sessions and "
+     "source addresses, and first and last seen.",
+     keys_options, N_(keys_options), ALL_READ_EXITS, keys_examples, N_(keys_examples),
+     cli_cmd_keys},
+    {"remap", "Recompute all ATT&CK mappings of the store", NULL,
+     "Maps every distinct command text again, and the techniques of session events, with the "
+     "current (or given) rules and ATT&CK table. `actorprint ingest` maps new commands itself "
+     "and remaps everything when the rules changed; remap is for rules of your own.",
+     remap_options, N_(remap_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     remap_examples, N_(remap_examples), cli_cmd_remap},
+    {"eval-mapper", "Score the ATT&CK rules on a labelled corpus", "CORPUS",
+     "Maps every line of CORPUS (`INPUT<TAB>EXPECTED<TAB>NOTE`; EXPECTED is a comma-separated "
+     "list of technique ids or `-`; see tests/corpus/README.md) and compares the techniques of "
+     "each line, over all its statements, with the label: precision, recall and F1 per "
+     "technique, micro (pooled) and macro (mean over techniques) overall. Malformed lines are "
+     "reported as `CORPUS:LINE: error: ...` and make the exit status 1.",
+     eval_mapper_options, N_(eval_mapper_options), BIT(0) | BIT(1) | BIT(2) | BIT(5),
+     eval_mapper_examples, N_(eval_mapper_examples), cli_cmd_eval_mapper},
     {"simulate", "Write realistic synthetic Cowrie logs", NULL,
      "Writes Cowrie JSON logs produced by several kinds of simulated attacker (scanners, brute "
      "forcers, bots dropping malware, interactive operators, campaigns sharing infrastructure) "

@@ -4,6 +4,8 @@
 # three ways: in one clean run; killed with SIGKILL at ~40 % then run again; stopped with SIGINT
 # at ~40 % (exit 4, a clean stop) then run again. Every table is dumped in a canonical order
 # (lib_ingest.sh canon_dump: no row ids, counters or run times) and the dumps must be equal.
+# Runs use --no-map so the signal lands in the ingest itself (mapping is one transaction after
+# it; tests/golden/understand.sh covers it).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib_ingest.sh"
 
@@ -15,7 +17,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # 1. the clean run, timed
 t0=$(now_ms)
-assert_exit "clean run" 0 "$AP" ingest --quiet --db "$TMP/clean.db" "$SIM"
+assert_exit "clean run" 0 "$AP" ingest --no-map --quiet --db "$TMP/clean.db" "$SIM"
 clean_ms=$(($(now_ms) - t0))
 echo "clean run: $clean_ms ms" >&2
 canon_dump "$TMP/clean.db" >"$TMP/clean.dump"
@@ -46,7 +48,7 @@ interrupt_run() {
     for pct in 40 20 10; do
         rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
         # commits every 16 MiB, so the kill lands after some commits: the resume starts mid-way
-        "$AP" ingest --commit-every 16M --db "$db" "$SIM" 2>"$errf" &
+        "$AP" ingest --no-map --commit-every 16M --db "$db" "$SIM" 2>"$errf" &
         pid=$!
         wait_handler "$pid"
         sleep_ms $((clean_ms * pct / 100))
@@ -74,7 +76,7 @@ echo "killed run left ${killed_events:-?} of $clean_events events" >&2
 partial=no
 [ "${killed_events:-0}" -gt 0 ] && [ "${killed_events:-0}" -lt "$clean_events" ] && partial=yes
 assert_eq "the killed run had committed part of the work" yes "$partial"
-assert_exit "after SIGKILL: run again" 0 "$AP" ingest --db "$TMP/kill.db" "$SIM"
+assert_exit "after SIGKILL: run again" 0 "$AP" ingest --no-map --db "$TMP/kill.db" "$SIM"
 assert_not_contains "after SIGKILL: no bad lines" "$ERR" "bad line"
 canon_dump "$TMP/kill.db" >"$TMP/kill.dump"
 assert_files_eq "killed + resumed store equals the clean one" "$TMP/clean.dump" "$TMP/kill.dump"
@@ -92,14 +94,14 @@ int_events=$(jnum "$STATS" events)
 echo "interrupted run stored ${int_events:-?} of $clean_events events" >&2
 [ "${int_events:-0}" -gt 0 ] && [ "${int_events:-0}" -lt "$clean_events" ] && pass ||
     fail "SIGINT: expected part of the events committed, got ${int_events:-?} of $clean_events"
-assert_exit "after SIGINT: run again" 0 "$AP" ingest --db "$TMP/int.db" "$SIM"
+assert_exit "after SIGINT: run again" 0 "$AP" ingest --no-map --db "$TMP/int.db" "$SIM"
 assert_not_contains "after SIGINT: resumes exactly, nothing re-read" "$ERR" "warning"
 assert_not_contains "after SIGINT: no event read twice" "$ERR" "duplicates)"
 canon_dump "$TMP/int.db" >"$TMP/int.dump"
 assert_files_eq "interrupted + resumed store equals the clean one" "$TMP/clean.dump" "$TMP/int.dump"
 
 # 4. a run after completion adds nothing
-assert_exit "complete store: run again" 0 "$AP" ingest --db "$TMP/int.db" "$SIM"
+assert_exit "complete store: run again" 0 "$AP" ingest --no-map --db "$TMP/int.db" "$SIM"
 assert_match "complete store: nothing new" "$ERR" '^ingested 0 events in 0 sessions from 9 files \(0 B, 9 unchanged\)'
 
 rm -rf "$SIM" # 150 MB: do not keep it around

@@ -149,6 +149,35 @@ static void test_version_refusal(void)
     CHECK_EQ_INT(ap_store_open(q, AP_STORE_READ_WRITE, &st, err, sizeof err), AP_ERR_FORMAT);
 }
 
+/* A version-1 store (ingest tables only, as the first releases wrote) is migrated to version 2
+ * on a read-write open: the mapping tables appear, the data stays; a read-only open of a
+ * version-1 store is refused with a hint. */
+static void test_migration_1_to_2(void)
+{
+    extern const char ap_embedded_schema_sql[];
+    const char *p = path_in("v1.db");
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, ap_embedded_schema_sql, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "INSERT INTO meta VALUES ('schema_version', 1), ('next_seq', 1);"
+                           "INSERT INTO sensors(name) VALUES ('old-sensor');"
+                           "PRAGMA user_version = 1",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    ap_store *st = NULL;
+    char err[256] = "";
+    CHECK_EQ_INT(ap_store_open(p, AP_STORE_READ_ONLY, &st, err, sizeof err), AP_ERR_VERSION);
+    CHECK(strstr(err, "read-write once") != NULL);
+    OK(ap_store_open(p, AP_STORE_READ_WRITE, &st, err, sizeof err));
+    ap_store_close(st);
+    CHECK_EQ_INT(sql_int(p, "PRAGMA user_version"), 2);
+    CHECK_EQ_INT(sql_int(p, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN ('input_maps', "
+                            "'input_techniques', 'session_techniques', 'ssh_keys', 'v_command_techniques')"),
+                 5);
+    CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sensors WHERE name = 'old-sensor'"), 1);
+}
+
 static void test_interning(void)
 {
     const char *p = path_in("intern.db");
@@ -823,6 +852,7 @@ int main(int argc, char **argv)
         return bench(argc > 2 ? atol(argv[2]) : 200000, argc > 3);
     test_open_create_reopen();
     test_version_refusal();
+    test_migration_1_to_2();
     test_bulk_journal();
     test_interning();
     test_sessions_and_children();

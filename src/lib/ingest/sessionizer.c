@@ -568,7 +568,8 @@ ap_status ap_sessionizer_flush(ap_sessionizer *z)
     for (sess *s = z->lru.lru_next; s != &z->lru; s = s->lru_next)
         if (s->dirty && s->unsaved)
             z->order[n++] = s;
-    qsort(z->order, n, sizeof *z->order, cmp_sess_id);
+    if (n > 1)
+        qsort(z->order, n, sizeof *z->order, cmp_sess_id);
     for (size_t i = 0; i < n; i++) {
         ap_status st = write_session(z, z->order[i]);
         if (st != AP_OK)

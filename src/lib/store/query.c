@@ -257,6 +257,8 @@ ap_status ap_session_iter_open(ap_store *st, const ap_session_filter *filter, ap
                            f->limit && f->limit < (uint64_t)INT64_MAX ? (int64_t)f->limit : -1);
         if (f->ip)
             sqlite3_bind_int64(it->q, 6, ip_id);
+        if (f->session)
+            sqlite3_bind_text(it->q, 7, f->session, -1, SQLITE_TRANSIENT);
     }
     *out = it;
     return AP_OK;

@@ -1,4 +1,5 @@
--- schema.sql — the actorprint SQLite store, schema version 1 (PRAGMA user_version).
+-- schema.sql — the actorprint SQLite store: the tables of ingest, unchanged since schema version 1
+-- (PRAGMA user_version; version 2 added the understand stage's tables of mapping.sql).
 -- Why this file exists: the one definition of the store's tables, indexes and analyst views,
 -- embedded into the library at build time (scripts/embed.cmake) and run when a store is created.
 -- The shape is explained in docs/store.md; in short:

@@ -169,4 +169,55 @@ ap_status ap_store_file_short_heads(ap_store *st, uint32_t below, uint32_t *lens
 /* Inserts (f->id == 0, sets it) or updates a registry row. */
 ap_status ap_store_file_put(ap_store *st, ap_file_rec *f);
 
+/* ---- mapping results (mapping.c; tables in mapping.sql) ---- */
+
+/* A meta value as text (NULL view when absent), copied into the arena. */
+ap_status ap_store_meta_text(ap_store *st, const char *key, ap_arena *arena, ap_str *out);
+ap_status ap_store_meta_set_text(ap_store *st, const char *key, const char *value);
+/* Deletes the stored results of command texts (inputs) and/or of events. */
+ap_status ap_store_map_clear(ap_store *st, int inputs, int events);
+
+typedef struct ap_store_input {
+    int64_t input_id; /* strings.id */
+    ap_str text;
+} ap_store_input;
+/* Distinct command texts that have no mapping yet (copied into the arena). */
+ap_status ap_store_unmapped_inputs(ap_store *st, ap_arena *arena, ap_store_input **out, size_t *n);
+/* Stores the mapping of one command text. */
+ap_status ap_store_put_input_map(ap_store *st, int64_t input_id, ap_str input, const ap_map_view *v);
+/* Stores a technique's name and tactics (comma-separated shortnames) for SQL readers. */
+ap_status ap_store_put_technique_def(ap_store *st, const char *id, const char *name,
+                                     const char *tactics);
+
+/* The technique id and rule id of each event rule, and the brute-force threshold. */
+typedef struct ap_store_event_rule {
+    const char *id, *technique;
+} ap_store_event_rule;
+typedef struct ap_store_event_rule_ids {
+    ap_store_event_rule login_success, download, upload, tcpip_forward, client_key;
+    ap_store_event_rule bruteforce, guessing, spraying, stuffing;
+    int min_attempts; /* fewer failed logins from an address than this: plain brute force */
+} ap_store_event_rule_ids;
+/* (Re)computes session_techniques from the event tables (after ap_store_map_clear(st, 0, 1)). */
+ap_status ap_store_map_events(ap_store *st, const ap_store_event_rule_ids *rules);
+ap_status ap_store_map_counts(ap_store *st, uint64_t *sessions_with_techniques, uint64_t *keys);
+
+/* Reports: a row callback gets the key text and its integer columns. */
+typedef ap_status (*ap_store_row_fn)(void *user, const char *key, const int64_t *v, int nv);
+/* technique, sessions, source IPs, commands — most sessions first */
+ap_status ap_store_technique_rows(ap_store *st, ap_store_row_fn fn, void *user);
+/* tactic shortname, sessions, distinct techniques */
+ap_status ap_store_tactic_rows(ap_store *st, ap_store_row_fn fn, void *user);
+/* Keys found in commands (client = 0) or offered by clients (client = 1: md5 = the logged
+ * fingerprint, comment = the logged key text, type = the logged key type). Entries and their
+ * strings are malloc'ed (free with ap_key_report_free's logic). */
+ap_status ap_store_key_rows(ap_store *st, int client, ap_key_report_entry **out, size_t *n);
+/* Row id of a session by its Cowrie id (sensor NULL: any; AP_ERR_ARG when ambiguous). */
+ap_status ap_store_find_session_id(ap_store *st, const char *sensor, const char *session,
+                                   int64_t *id);
+typedef ap_status (*ap_store_text_row_fn)(void *user, const char *a, const char *b, const char *c);
+/* technique, rule, detail of one session's events */
+ap_status ap_store_session_technique_rows(ap_store *st, int64_t session_id, ap_store_text_row_fn fn,
+                                          void *user);
+
 #endif

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* Schema version written to PRAGMA user_version. Bump it with a migration in store_sqlite.c. */
-#define AP_STORE_SCHEMA_VERSION 1
+#define AP_STORE_SCHEMA_VERSION 2
 
 /* Child rows are written AP_STORE_BATCH at a time by one multi-row INSERT (the per-statement
  * cost of SQLite is larger than the per-row cost); these build that statement's text at compile
@@ -145,6 +145,7 @@
       "LEFT JOIN strings ar ON ar.id = s.arch_id "                                               \
       "WHERE s.start_us >= ?1 AND s.start_us < ?2 AND (?3 = 0 OR s.sensor_id = ?3) "             \
       "AND (?4 = 0 OR EXISTS (SELECT 1 FROM commands c WHERE c.session_id = s.id)) "             \
+      "AND (?7 IS NULL OR s.session = ?7) "                                                      \
       "ORDER BY s.start_us, s.sensor_id, s.session LIMIT ?5")                                    \
     X(ST_Q_SESSIONS_BY_IP,                                                                       \
       "SELECT s.id, se.name, s.session, pr.s, si.s, s.src_port, di.s, s.dst_port, s.start_us, "  \
@@ -159,7 +160,99 @@
       "WHERE s.src_ip_id = ?6 AND s.start_us >= ?1 AND s.start_us < ?2 "                         \
       "AND (?3 = 0 OR s.sensor_id = ?3) "                                                        \
       "AND (?4 = 0 OR EXISTS (SELECT 1 FROM commands c WHERE c.session_id = s.id)) "             \
+      "AND (?7 IS NULL OR s.session = ?7) "                                                      \
       "ORDER BY s.start_us, s.sensor_id, s.session LIMIT ?5")                                    \
+    /* ---- mapping (mapping.c) ---- */                                                          \
+    X(ST_MAP_UNMAPPED,                                                                           \
+      "SELECT s.id, s.s FROM strings s WHERE s.id IN (SELECT DISTINCT input_id FROM commands "    \
+      "WHERE input_id IS NOT NULL) AND s.id NOT IN (SELECT input_id FROM input_maps) "            \
+      "AND s.s IS NOT NULL ORDER BY s.id")                                                       \
+    X(ST_MAP_INPUT, "INSERT INTO input_maps(input_id, statements, truncated) VALUES (?1, ?2, ?3)") \
+    X(ST_MAP_STATEMENT,                                                                          \
+      "INSERT INTO input_statements(input_id, idx, start, \"end\", depth, via, parent, cmd_id, "  \
+      "text_id, normal_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                     \
+    X(ST_MAP_TECHNIQUE,                                                                          \
+      "INSERT OR IGNORE INTO input_techniques(input_id, idx, technique, rule) "                  \
+      "VALUES (?1, ?2, ?3, ?4)")                                                                 \
+    X(ST_MAP_IOC, "INSERT OR IGNORE INTO input_iocs(input_id, type, value_id) VALUES (?1, ?2, ?3)") \
+    X(ST_MAP_KEY_GET, "SELECT id FROM ssh_keys WHERE sha256 = ?1")                                \
+    X(ST_MAP_KEY_INSERT,                                                                         \
+      "INSERT INTO ssh_keys(sha256, md5, type, bits, comment) VALUES (?1, ?2, ?3, ?4, ?5)")       \
+    X(ST_MAP_INPUT_KEY,                                                                          \
+      "INSERT OR REPLACE INTO input_keys(input_id, key_id, injected) VALUES (?1, ?2, ?3)")        \
+    X(ST_MAP_TECHNIQUE_DEF,                                                                      \
+      "INSERT OR REPLACE INTO attack_techniques(id, name, tactics) VALUES (?1, ?2, ?3)")          \
+    X(ST_MAP_TACTIC_DEF,                                                                         \
+      "INSERT OR IGNORE INTO attack_technique_tactics(technique, tactic) VALUES (?1, ?2)")        \
+    X(ST_MAP_EV_LOGIN_OK,                                                                        \
+      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT session_id, ?1, ?2, NULL "       \
+      "FROM logins WHERE success = 1")                                                           \
+    X(ST_MAP_EV_TRANSFER,                                                                        \
+      "INSERT OR IGNORE INTO session_techniques SELECT session_id, ?1, ?2, "                     \
+      "printf('%d transfer(s)', count(*)) FROM transfers WHERE kind = ?3 GROUP BY session_id")    \
+    X(ST_MAP_EV_FORWARD,                                                                         \
+      "INSERT OR IGNORE INTO session_techniques SELECT session_id, ?1, ?2, "                     \
+      "printf('%d forward event(s)', count(*)) FROM forwards GROUP BY session_id")                \
+    X(ST_MAP_EV_CLIENT_KEY,                                                                      \
+      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT session_id, ?1, ?2, NULL "       \
+      "FROM client_keys")                                                                        \
+    X(ST_MAP_EV_BRUTE_TEMP,                                                                      \
+      "CREATE TEMP TABLE IF NOT EXISTS ap_ip_logins(ip INTEGER PRIMARY KEY, a INTEGER, "          \
+      "u INTEGER, p INTEGER)")                                                                   \
+    X(ST_MAP_EV_BRUTE_FILL,                                                                      \
+      "INSERT INTO ap_ip_logins SELECT coalesce(s.src_ip_id, 0), count(*), "                      \
+      "count(DISTINCT l.username_id), count(DISTINCT l.password_id) FROM logins l "              \
+      "JOIN sessions s ON s.id = l.session_id WHERE l.success = 0 "                              \
+      "GROUP BY coalesce(s.src_ip_id, 0)")                                                       \
+    /* ?3 = 0 too few attempts, 1 guessing, 2 spraying, 3 stuffing: the classes of store_map.c */ \
+    X(ST_MAP_EV_BRUTE,                                                                           \
+      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT l.session_id, ?1, ?2, "          \
+      "printf('%d failed logins from this address, %d usernames, %d passwords', i.a, i.u, i.p) "  \
+      "FROM logins l JOIN sessions s ON s.id = l.session_id "                                    \
+      "JOIN ap_ip_logins i ON i.ip = coalesce(s.src_ip_id, 0) WHERE l.success = 0 AND "          \
+      "(CASE WHEN i.a < ?4 THEN 0 WHEN i.u <= 2 THEN 1 WHEN i.p <= 2 THEN 2 ELSE 3 END) = ?3")     \
+    X(ST_MAP_EV_BRUTE_DROP, "DROP TABLE IF EXISTS temp.ap_ip_logins")                              \
+    X(ST_MAP_CLEAR_INPUTS,                                                                       \
+      "DELETE FROM input_maps; DELETE FROM input_statements; DELETE FROM input_techniques; "     \
+      "DELETE FROM input_iocs; DELETE FROM input_keys; DELETE FROM ssh_keys")                     \
+    X(ST_MAP_CLEAR_EVENTS, "DELETE FROM session_techniques")                                     \
+    X(ST_MAP_COUNT_SESSIONS,                                                                     \
+      "SELECT count(*) FROM (SELECT DISTINCT c.session_id FROM commands c JOIN input_techniques t " \
+      "ON t.input_id = c.input_id UNION SELECT session_id FROM session_techniques)")             \
+    X(ST_MAP_COUNT_KEYS, "SELECT count(*) FROM ssh_keys")                                        \
+    X(ST_MAP_TECHNIQUES,                                                                         \
+      "WITH st(sid, tech) AS (SELECT DISTINCT c.session_id, t.technique FROM commands c "         \
+      "JOIN input_techniques t ON t.input_id = c.input_id UNION "                                \
+      "SELECT session_id, technique FROM session_techniques), "                                  \
+      "ct(tech, n) AS (SELECT t.technique, count(*) FROM commands c JOIN (SELECT DISTINCT "        \
+      "input_id, technique FROM input_techniques) t ON t.input_id = c.input_id GROUP BY 1) "      \
+      "SELECT st.tech, count(*), count(DISTINCT s.src_ip_id), coalesce(ct.n, 0) FROM st "         \
+      "JOIN sessions s ON s.id = st.sid LEFT JOIN ct ON ct.tech = st.tech "                      \
+      "GROUP BY st.tech ORDER BY 2 DESC, 1")                                                     \
+    X(ST_MAP_TACTICS,                                                                            \
+      "WITH st(sid, tech) AS (SELECT DISTINCT c.session_id, t.technique FROM commands c "         \
+      "JOIN input_techniques t ON t.input_id = c.input_id UNION "                                \
+      "SELECT session_id, technique FROM session_techniques) "                                   \
+      "SELECT tt.tactic, count(DISTINCT st.sid), count(DISTINCT st.tech) FROM st "               \
+      "JOIN attack_technique_tactics tt ON tt.technique = st.tech GROUP BY 1")                    \
+    X(ST_MAP_KEYS,                                                                               \
+      "SELECT k.sha256, k.md5, k.type, k.bits, k.comment, max(ik.injected), "                    \
+      "count(DISTINCT c.session_id), count(DISTINCT s.src_ip_id), min(c.ts), max(c.ts), min(si.s) " \
+      "FROM ssh_keys k JOIN input_keys ik ON ik.key_id = k.id "                                  \
+      "JOIN commands c ON c.input_id = ik.input_id JOIN sessions s ON s.id = c.session_id "      \
+      "LEFT JOIN strings si ON si.id = s.src_ip_id GROUP BY k.id ORDER BY 7 DESC, 1")             \
+    X(ST_MAP_CLIENT_KEYS,                                                                        \
+      "SELECT fp.s, ky.s, kt.s, count(DISTINCT k.session_id), count(DISTINCT s.src_ip_id), "      \
+      "min(k.ts), max(k.ts), min(si.s) FROM client_keys k "                                      \
+      "JOIN sessions s ON s.id = k.session_id LEFT JOIN strings fp ON fp.id = k.fingerprint_id "  \
+      "LEFT JOIN strings ky ON ky.id = k.key_id LEFT JOIN strings kt ON kt.id = k.key_type_id "   \
+      "LEFT JOIN strings si ON si.id = s.src_ip_id "                                             \
+      "GROUP BY k.fingerprint_id ORDER BY 4 DESC, 1")                                            \
+    X(ST_MAP_SESSION_BY_ID,                                                                      \
+      "SELECT s.id FROM sessions s JOIN sensors se ON se.id = s.sensor_id "                      \
+      "WHERE s.session = ?1 AND (?2 IS NULL OR se.name = ?2) LIMIT 2")                           \
+    X(ST_MAP_SESSION_TECHNIQUES,                                                                 \
+      "SELECT technique, rule, detail FROM session_techniques WHERE session_id = ?1 ORDER BY 1")  \
     X(ST_Q_LOGINS,                                                                               \
       "SELECT l.ts, u.s, p.s, l.success FROM logins l "                                          \
       "LEFT JOIN strings u ON u.id = l.username_id LEFT JOIN strings p ON p.id = l.password_id " \

@@ -19,6 +19,8 @@
 
 extern const char ap_embedded_schema_sql[];
 extern const size_t ap_embedded_schema_sql_len;
+extern const char ap_embedded_mapping_sql[];
+extern const size_t ap_embedded_mapping_sql_len;
 
 #define AP_STR_(x) #x
 #define AP_STRX_(x) AP_STR_(x)
@@ -184,14 +186,23 @@ static int64_t now_us(void)
 
 /* ---- schema creation and migration -------------------------------------------------------- */
 
+/* 1 -> 2: the tables of the understand stage (mapping.sql); nothing else changes. */
+static ap_status migrate_1_to_2(ap_store *st)
+{
+    ap_status s = exec(st, ap_embedded_mapping_sql, "adding the mapping tables");
+    return s == AP_OK ? meta_put_int(st, "schema_version", 2) : s;
+}
+
 /* Migrations from version N to N+1, indexed by N (index 0 is creation, handled apart). Each runs
- * inside the opening transaction; none exist yet. */
+ * inside the opening transaction. */
 typedef ap_status (*ap_store_migration)(ap_store *st);
-static const ap_store_migration migrations[AP_STORE_SCHEMA_VERSION] = {NULL};
+static const ap_store_migration migrations[AP_STORE_SCHEMA_VERSION] = {NULL, migrate_1_to_2};
 
 static ap_status create_schema(ap_store *st)
 {
     ap_status s = exec(st, ap_embedded_schema_sql, "creating the schema");
+    if (s == AP_OK)
+        s = exec(st, ap_embedded_mapping_sql, "creating the mapping tables");
     if (s != AP_OK)
         return s;
     if ((s = meta_put_text(st, "created_by", ap_version())) != AP_OK ||
