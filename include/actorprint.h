@@ -353,7 +353,7 @@ AP_API ap_status ap_mapper_evaluate(ap_mapper *m, const char *corpus_path, FILE 
 typedef struct ap_map_summary {
     uint64_t inputs_mapped;       /* distinct command texts mapped in this call */
     uint64_t statements;          /* statements they hold */
-    uint64_t sessions_with_techniques;
+    uint64_t addresses_classified; /* source addresses whose brute-force class was (re)computed */
     uint64_t keys;                /* distinct SSH public keys found in commands (all stored) */
     int remapped;                 /* everything was recomputed (full, or version changed) */
 } ap_map_summary;

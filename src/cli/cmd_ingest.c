@@ -331,12 +331,11 @@ int cli_cmd_ingest(const cli_command *cmd, int argc, char **argv)
             cli_error(cmd, "mapping failed: %s: %s", ap_strerror(mst), esc);
             rc = cli_exit_for_status(mst) == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_STORE;
         } else if (!a.quiet) {
-            char b1[32], b2[32];
-            fprintf(stderr, "mapped %s new command texts%s; %s sessions with ATT&CK techniques, "
-                            "%llu SSH keys in commands\n",
+            char b1[32];
+            fprintf(stderr, "mapped %s new command texts%s; %llu SSH keys in commands\n",
                     cli_fmt_count(b1, ms.inputs_mapped),
                     ms.remapped ? " (rules changed: everything remapped)" : "",
-                    cli_fmt_count(b2, ms.sessions_with_techniques), (unsigned long long)ms.keys);
+                    (unsigned long long)ms.keys);
         }
     }
     ap_mapper_close(mapper);

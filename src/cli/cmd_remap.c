@@ -49,10 +49,10 @@ int cli_cmd_remap(const cli_command *cmd, int argc, char **argv)
         rc = CLI_EXIT_OK;
         if (!a.quiet) {
             char b1[32], b2[32], b3[32];
-            fprintf(stderr, "mapped %s command texts (%s statements); %s sessions with techniques; "
-                            "%llu SSH keys; rules %s\n",
+            fprintf(stderr, "mapped %s command texts (%s statements); %s source addresses with a "
+                            "brute-force class; %llu SSH keys; rules %s\n",
                     cli_fmt_count(b1, sum.inputs_mapped), cli_fmt_count(b2, sum.statements),
-                    cli_fmt_count(b3, sum.sessions_with_techniques), (unsigned long long)sum.keys,
+                    cli_fmt_count(b3, sum.addresses_classified), (unsigned long long)sum.keys,
                     ap_mapper_version(m));
         }
     }

@@ -97,7 +97,7 @@ assert_exit "explain: no session" 2 "$AP" explain
 SIM=$TMP/sim
 assert_exit "simulate" 0 "$AP" simulate --out "$SIM" --days 2 --seed 5
 assert_exit "ingest" 0 "$AP" ingest --db "$TMP/a.db" "$SIM"
-assert_match "ingest: mapping summary" "$ERR" 'mapped [0-9,]+ new command texts \(rules changed: everything remapped\); [0-9,]+ sessions with ATT&CK techniques'
+assert_match "ingest: mapping summary" "$ERR" 'mapped [0-9,]+ new command texts \(rules changed: everything remapped\); [0-9,]+ SSH keys in commands'
 assert_exit "ingest again" 0 "$AP" ingest --db "$TMP/a.db" "$SIM"
 assert_contains "ingest again: nothing new to map" "$ERR" "mapped 0 new command texts;"
 assert_exit "techniques --json" 0 "$AP" techniques --db "$TMP/a.db" --json

@@ -173,7 +173,7 @@ static void test_migration_1_to_2(void)
     CHECK_EQ_INT(sql_int(p, "PRAGMA user_version"), 2);
     CHECK_EQ_INT(sql_int(p, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
     CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN ('input_maps', "
-                            "'input_techniques', 'session_techniques', 'ssh_keys', 'v_command_techniques')"),
+                            "'input_techniques', 'ip_bruteforce', 'ssh_keys', 'v_command_techniques')"),
                  5);
     CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sensors WHERE name = 'old-sensor'"), 1);
 }

@@ -218,57 +218,36 @@ ap_status ap_store_put_technique_def(ap_store *st, const char *id, const char *n
     return AP_OK;
 }
 
-ap_status ap_store_map_events(ap_store *st, const ap_store_event_rule_ids *r)
+ap_status ap_store_map_events(ap_store *st, const ap_store_event_rule_ids *r, int64_t from_seq)
 {
     TRY(ap_store_flush(st));
-    sqlite3_stmt *q;
-#define BIND_RULE(q, rule)                                                                       \
-    do {                                                                                         \
-        sqlite3_bind_text(q, 1, (rule).technique, -1, SQLITE_STATIC);                            \
-        sqlite3_bind_text(q, 2, (rule).id, -1, SQLITE_STATIC);                                   \
-    } while (0)
-    if (!(q = ap_store_stmt(st, ST_MAP_EV_LOGIN_OK)))
-        return AP_ERR_STORE;
-    BIND_RULE(q, r->login_success);
-    TRY(run(st, q, "mapping logins"));
-    static const int kinds[] = {0, 1, 2}; /* download, download failed, upload */
-    for (size_t i = 0; i < 3; i++) {
-        if (!(q = ap_store_stmt(st, ST_MAP_EV_TRANSFER)))
+    const struct {
+        int code;
+        const ap_store_event_rule *rule;
+    } codes[] = {{1, &r->login_success}, {2, &r->download},  {3, &r->upload},
+                 {4, &r->tcpip_forward}, {5, &r->client_key}, {10, &r->bruteforce},
+                 {11, &r->guessing},     {12, &r->spraying},  {13, &r->stuffing}};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        sqlite3_stmt *q = ap_store_stmt(st, ST_MAP_EVENT_RULE);
+        if (!q)
             return AP_ERR_STORE;
-        BIND_RULE(q, kinds[i] == 2 ? r->upload : r->download);
-        sqlite3_bind_int(q, 3, kinds[i]);
-        TRY(run(st, q, "mapping transfers"));
+        sqlite3_bind_int(q, 1, codes[i].code);
+        sqlite3_bind_text(q, 2, codes[i].rule->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, codes[i].rule->technique, -1, SQLITE_STATIC);
+        TRY(run(st, q, "storing an event rule"));
     }
-    if (!(q = ap_store_stmt(st, ST_MAP_EV_FORWARD)))
+    sqlite3_stmt *q = ap_store_stmt(st, from_seq > 0 ? ST_MAP_EV_BRUTE_NEW : ST_MAP_EV_BRUTE_ALL);
+    if (!q)
         return AP_ERR_STORE;
-    BIND_RULE(q, r->tcpip_forward);
-    TRY(run(st, q, "mapping forwards"));
-    if (!(q = ap_store_stmt(st, ST_MAP_EV_CLIENT_KEY)))
-        return AP_ERR_STORE;
-    BIND_RULE(q, r->client_key);
-    TRY(run(st, q, "mapping client keys"));
-    /* brute force: per source address, over all its sessions */
-    static const ap_store_stmt_id steps[] = {ST_MAP_EV_BRUTE_DROP, ST_MAP_EV_BRUTE_TEMP,
-                                             ST_MAP_EV_BRUTE_FILL};
-    for (size_t i = 0; i < 3; i++) {
-        if (!(q = ap_store_stmt(st, steps[i])))
-            return AP_ERR_STORE;
-        TRY(run(st, q, "classifying failed logins"));
-    }
-    const ap_store_event_rule *classes[4] = {&r->bruteforce, &r->guessing, &r->spraying,
-                                             &r->stuffing};
-    for (int c = 0; c < 4; c++) {
-        if (!(q = ap_store_stmt(st, ST_MAP_EV_BRUTE)))
-            return AP_ERR_STORE;
-        BIND_RULE(q, *classes[c]);
-        sqlite3_bind_int(q, 3, c);
-        sqlite3_bind_int(q, 4, r->min_attempts);
-        TRY(run(st, q, "mapping failed logins"));
-    }
-#undef BIND_RULE
-    if (!(q = ap_store_stmt(st, ST_MAP_EV_BRUTE_DROP)))
-        return AP_ERR_STORE;
-    return run(st, q, "classifying failed logins");
+    sqlite3_bind_int(q, 1, r->min_attempts);
+    if (from_seq > 0)
+        sqlite3_bind_int64(q, 2, from_seq);
+    return run(st, q, "classifying failed logins by source address");
+}
+
+int64_t ap_store_next_seq(const ap_store *st)
+{
+    return st->next_seq;
 }
 
 static ap_status count1(ap_store *st, ap_store_stmt_id id, uint64_t *out)
@@ -282,11 +261,11 @@ static ap_status count1(ap_store *st, ap_store_stmt_id id, uint64_t *out)
     return rc == SQLITE_ROW ? AP_OK : ap_store_fail(st, rc, "counting mapping results");
 }
 
-ap_status ap_store_map_counts(ap_store *st, uint64_t *sessions, uint64_t *keys)
+ap_status ap_store_map_counts(ap_store *st, uint64_t *keys, uint64_t *addresses)
 {
     TRY(ap_store_flush(st));
-    TRY(count1(st, ST_MAP_COUNT_SESSIONS, sessions));
-    return count1(st, ST_MAP_COUNT_KEYS, keys);
+    TRY(count1(st, ST_MAP_COUNT_KEYS, keys));
+    return count1(st, ST_MAP_COUNT_ADDRESSES, addresses);
 }
 
 /* ---- reports ------------------------------------------------------------------------------ */

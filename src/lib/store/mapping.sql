@@ -64,14 +64,45 @@ CREATE TABLE input_keys (
     PRIMARY KEY (input_id, key_id)
 ) WITHOUT ROWID;
 
--- Techniques of session events (data/rules/events.tsv): logins, brute force, forwards, transfers.
-CREATE TABLE session_techniques (
-    session_id INTEGER NOT NULL,
-    technique  TEXT NOT NULL,
-    rule       TEXT NOT NULL,
-    detail     TEXT,
-    PRIMARY KEY (session_id, technique)
-) WITHOUT ROWID;
+-- Techniques of session events (data/rules/events.tsv) are not stored per session: a view
+-- derives them from the event tables, so they cost no space and never go stale. What is stored
+-- is what a view cannot cheaply derive: the brute-force class of each source address, decided
+-- over all its failed logins (recomputed for the addresses with new logins after each ingest).
+CREATE TABLE event_rules (
+    code      INTEGER PRIMARY KEY,  -- 1 login_success, 2 download, 3 upload, 4 tcpip_forward,
+                                    -- 5 client_key, 10 bruteforce, 11 guessing, 12 spraying, 13 stuffing
+    rule      TEXT NOT NULL,
+    technique TEXT NOT NULL
+);
+CREATE TABLE ip_bruteforce (
+    src_ip_id INTEGER PRIMARY KEY,  -- strings.id of the source address
+    class     INTEGER NOT NULL,     -- event_rules.code 10..13
+    attempts  INTEGER NOT NULL,     -- failed logins from the address, over all its sessions
+    usernames INTEGER NOT NULL,
+    passwords INTEGER NOT NULL
+);
+
+-- session_id, technique, rule, detail of every session event that shows a technique.
+CREATE VIEW v_event_techniques AS
+SELECT DISTINCT l.session_id AS session_id, r.technique AS technique, r.rule AS rule, NULL AS detail
+FROM logins l JOIN event_rules r ON r.code = 1 WHERE l.success = 1
+UNION ALL
+SELECT DISTINCT t.session_id, r.technique, r.rule, NULL
+FROM transfers t JOIN event_rules r ON r.code = (CASE WHEN t.kind = 2 THEN 3 ELSE 2 END)
+UNION ALL
+SELECT DISTINCT f.session_id, r.technique, r.rule, NULL
+FROM forwards f JOIN event_rules r ON r.code = 4
+UNION ALL
+SELECT DISTINCT k.session_id, r.technique, r.rule, NULL
+FROM client_keys k JOIN event_rules r ON r.code = 5
+UNION ALL
+SELECT DISTINCT l.session_id, r.technique, r.rule,
+       printf('%d failed logins from this address, %d usernames, %d passwords', b.attempts,
+              b.usernames, b.passwords)
+FROM logins l JOIN sessions s ON s.id = l.session_id
+JOIN ip_bruteforce b ON b.src_ip_id = s.src_ip_id
+JOIN event_rules r ON r.code = b.class
+WHERE l.success = 0;
 
 -- The ATT&CK table the stored mapping used.
 CREATE TABLE attack_techniques (
@@ -106,7 +137,7 @@ LEFT JOIN attack_techniques a ON a.id = t.technique;
 CREATE VIEW v_session_techniques AS
 SELECT se.name AS sensor, s.session AS session, si.s AS src_ip, t.technique AS technique,
        a.name AS technique_name, t.rule AS rule, t.detail AS detail, t.session_id AS session_id
-FROM session_techniques t
+FROM v_event_techniques t
 JOIN sessions s ON s.id = t.session_id
 JOIN sensors se ON se.id = s.sensor_id
 LEFT JOIN strings si ON si.id = s.src_ip_id

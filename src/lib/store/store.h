@@ -198,9 +198,14 @@ typedef struct ap_store_event_rule_ids {
     ap_store_event_rule bruteforce, guessing, spraying, stuffing;
     int min_attempts; /* fewer failed logins from an address than this: plain brute force */
 } ap_store_event_rule_ids;
-/* (Re)computes session_techniques from the event tables (after ap_store_map_clear(st, 0, 1)). */
-ap_status ap_store_map_events(ap_store *st, const ap_store_event_rule_ids *rules);
-ap_status ap_store_map_counts(ap_store *st, uint64_t *sessions_with_techniques, uint64_t *keys);
+/* Stores the event rules and (re)computes the brute-force class of source addresses: of every
+ * address (from_seq 0, after ap_store_map_clear(st, 0, 1)), or of those with failed logins
+ * stored from child-row seq from_seq on. Session techniques are then the v_event_techniques view. */
+ap_status ap_store_map_events(ap_store *st, const ap_store_event_rule_ids *rules, int64_t from_seq);
+/* The next child-row seq of the open transaction: rows stored later have seq >= it. */
+int64_t ap_store_next_seq(const ap_store *st);
+/* SSH keys stored; source addresses with a brute-force class. */
+ap_status ap_store_map_counts(ap_store *st, uint64_t *keys, uint64_t *addresses);
 
 /* Reports: a row callback gets the key text and its integer columns. */
 typedef ap_status (*ap_store_row_fn)(void *user, const char *key, const int64_t *v, int nv);

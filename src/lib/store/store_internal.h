@@ -184,46 +184,34 @@
       "INSERT OR REPLACE INTO attack_techniques(id, name, tactics) VALUES (?1, ?2, ?3)")          \
     X(ST_MAP_TACTIC_DEF,                                                                         \
       "INSERT OR IGNORE INTO attack_technique_tactics(technique, tactic) VALUES (?1, ?2)")        \
-    X(ST_MAP_EV_LOGIN_OK,                                                                        \
-      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT session_id, ?1, ?2, NULL "       \
-      "FROM logins WHERE success = 1")                                                           \
-    X(ST_MAP_EV_TRANSFER,                                                                        \
-      "INSERT OR IGNORE INTO session_techniques SELECT session_id, ?1, ?2, "                     \
-      "printf('%d transfer(s)', count(*)) FROM transfers WHERE kind = ?3 GROUP BY session_id")    \
-    X(ST_MAP_EV_FORWARD,                                                                         \
-      "INSERT OR IGNORE INTO session_techniques SELECT session_id, ?1, ?2, "                     \
-      "printf('%d forward event(s)', count(*)) FROM forwards GROUP BY session_id")                \
-    X(ST_MAP_EV_CLIENT_KEY,                                                                      \
-      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT session_id, ?1, ?2, NULL "       \
-      "FROM client_keys")                                                                        \
-    X(ST_MAP_EV_BRUTE_TEMP,                                                                      \
-      "CREATE TEMP TABLE IF NOT EXISTS ap_ip_logins(ip INTEGER PRIMARY KEY, a INTEGER, "          \
-      "u INTEGER, p INTEGER)")                                                                   \
-    X(ST_MAP_EV_BRUTE_FILL,                                                                      \
-      "INSERT INTO ap_ip_logins SELECT coalesce(s.src_ip_id, 0), count(*), "                      \
-      "count(DISTINCT l.username_id), count(DISTINCT l.password_id) FROM logins l "              \
-      "JOIN sessions s ON s.id = l.session_id WHERE l.success = 0 "                              \
-      "GROUP BY coalesce(s.src_ip_id, 0)")                                                       \
-    /* ?3 = 0 too few attempts, 1 guessing, 2 spraying, 3 stuffing: the classes of store_map.c */ \
-    X(ST_MAP_EV_BRUTE,                                                                           \
-      "INSERT OR IGNORE INTO session_techniques SELECT DISTINCT l.session_id, ?1, ?2, "          \
-      "printf('%d failed logins from this address, %d usernames, %d passwords', i.a, i.u, i.p) "  \
-      "FROM logins l JOIN sessions s ON s.id = l.session_id "                                    \
-      "JOIN ap_ip_logins i ON i.ip = coalesce(s.src_ip_id, 0) WHERE l.success = 0 AND "          \
-      "(CASE WHEN i.a < ?4 THEN 0 WHEN i.u <= 2 THEN 1 WHEN i.p <= 2 THEN 2 ELSE 3 END) = ?3")     \
-    X(ST_MAP_EV_BRUTE_DROP, "DROP TABLE IF EXISTS temp.ap_ip_logins")                              \
+    X(ST_MAP_EVENT_RULE,                                                                         \
+      "INSERT OR REPLACE INTO event_rules(code, rule, technique) VALUES (?1, ?2, ?3)")            \
+    /* the brute-force class of source addresses (?1 = the fewest attempts that show a       \
+     * pattern): of all of them, or of those with failed logins stored from seq ?2 on */        \
+    X(ST_MAP_EV_BRUTE_ALL,                                                                       \
+      "INSERT OR REPLACE INTO ip_bruteforce(src_ip_id, class, attempts, usernames, passwords) "   \
+      "SELECT ip, CASE WHEN a < ?1 THEN 10 WHEN u <= 2 THEN 11 WHEN p <= 2 THEN 12 ELSE 13 END, "  \
+      "a, u, p FROM (SELECT s.src_ip_id AS ip, count(*) AS a, count(DISTINCT l.username_id) AS u, " \
+      "count(DISTINCT l.password_id) AS p FROM sessions s JOIN logins l ON l.session_id = s.id "  \
+      "WHERE l.success = 0 AND s.src_ip_id IS NOT NULL GROUP BY s.src_ip_id)")                    \
+    X(ST_MAP_EV_BRUTE_NEW,                                                                       \
+      "INSERT OR REPLACE INTO ip_bruteforce(src_ip_id, class, attempts, usernames, passwords) "   \
+      "SELECT ip, CASE WHEN a < ?1 THEN 10 WHEN u <= 2 THEN 11 WHEN p <= 2 THEN 12 ELSE 13 END, "  \
+      "a, u, p FROM (SELECT s.src_ip_id AS ip, count(*) AS a, count(DISTINCT l.username_id) AS u, " \
+      "count(DISTINCT l.password_id) AS p FROM sessions s JOIN logins l ON l.session_id = s.id "  \
+      "WHERE l.success = 0 AND s.src_ip_id IN (SELECT DISTINCT s2.src_ip_id FROM logins l2 "      \
+      "JOIN sessions s2 ON s2.id = l2.session_id WHERE l2.seq >= ?2 AND l2.success = 0) "         \
+      "GROUP BY s.src_ip_id)")                                                                   \
     X(ST_MAP_CLEAR_INPUTS,                                                                       \
       "DELETE FROM input_maps; DELETE FROM input_statements; DELETE FROM input_techniques; "     \
       "DELETE FROM input_iocs; DELETE FROM input_keys; DELETE FROM ssh_keys")                     \
-    X(ST_MAP_CLEAR_EVENTS, "DELETE FROM session_techniques")                                     \
-    X(ST_MAP_COUNT_SESSIONS,                                                                     \
-      "SELECT count(*) FROM (SELECT DISTINCT c.session_id FROM commands c JOIN input_techniques t " \
-      "ON t.input_id = c.input_id UNION SELECT session_id FROM session_techniques)")             \
+    X(ST_MAP_CLEAR_EVENTS, "DELETE FROM ip_bruteforce")                                          \
+    X(ST_MAP_COUNT_ADDRESSES, "SELECT count(*) FROM ip_bruteforce")                              \
     X(ST_MAP_COUNT_KEYS, "SELECT count(*) FROM ssh_keys")                                        \
     X(ST_MAP_TECHNIQUES,                                                                         \
       "WITH st(sid, tech) AS (SELECT DISTINCT c.session_id, t.technique FROM commands c "         \
       "JOIN input_techniques t ON t.input_id = c.input_id UNION "                                \
-      "SELECT session_id, technique FROM session_techniques), "                                  \
+      "SELECT session_id, technique FROM v_event_techniques), "                                  \
       "ct(tech, n) AS (SELECT t.technique, count(*) FROM commands c JOIN (SELECT DISTINCT "        \
       "input_id, technique FROM input_techniques) t ON t.input_id = c.input_id GROUP BY 1) "      \
       "SELECT st.tech, count(*), count(DISTINCT s.src_ip_id), coalesce(ct.n, 0) FROM st "         \
@@ -232,7 +220,7 @@
     X(ST_MAP_TACTICS,                                                                            \
       "WITH st(sid, tech) AS (SELECT DISTINCT c.session_id, t.technique FROM commands c "         \
       "JOIN input_techniques t ON t.input_id = c.input_id UNION "                                \
-      "SELECT session_id, technique FROM session_techniques) "                                   \
+      "SELECT session_id, technique FROM v_event_techniques) "                                   \
       "SELECT tt.tactic, count(DISTINCT st.sid), count(DISTINCT st.tech) FROM st "               \
       "JOIN attack_technique_tactics tt ON tt.technique = st.tech GROUP BY 1")                    \
     X(ST_MAP_KEYS,                                                                               \
@@ -252,7 +240,7 @@
       "SELECT s.id FROM sessions s JOIN sensors se ON se.id = s.sensor_id "                      \
       "WHERE s.session = ?1 AND (?2 IS NULL OR se.name = ?2) LIMIT 2")                           \
     X(ST_MAP_SESSION_TECHNIQUES,                                                                 \
-      "SELECT technique, rule, detail FROM session_techniques WHERE session_id = ?1 ORDER BY 1")  \
+      "SELECT technique, rule, detail FROM v_event_techniques WHERE session_id = ?1 ORDER BY 1, 2") \
     X(ST_Q_LOGINS,                                                                               \
       "SELECT l.ts, u.s, p.s, l.success FROM logins l "                                          \
       "LEFT JOIN strings u ON u.id = l.username_id LEFT JOIN strings p ON p.id = l.password_id " \

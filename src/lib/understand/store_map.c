@@ -5,9 +5,12 @@
  * change more often than the logs. Results are keyed by distinct command text, stamped with the
  * mapper's version in meta.map_version, and recomputed in full when that version changes —
  * `actorprint remap` forces it. Event techniques (logins, brute force, forwards, transfers,
- * client keys) are recomputed on every call: the brute-force sub-technique of a session depends
- * on every failed login its source address ever made, so new data can change old sessions.
+ * client keys) are a view over the event tables; only the brute-force class of each source
+ * address is stored, because it depends on every failed login the address ever made: it is
+ * recomputed for the addresses with failed logins stored since the last mapping (meta.map_seq,
+ * the child-row counter then). A run with nothing new costs two meta reads.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,9 +87,17 @@ ap_status ap_store_map(ap_store *st, ap_mapper *m, int full, ap_map_summary *out
         if (s == AP_OK)
             s = ap_store_meta_set_text(st, "map_version", version);
     }
+    /* what is new since the last mapping: child rows (commands, logins, ...) from seq map_seq */
+    ap_str seq_text = AP_STR_NULL;
+    int64_t map_seq = 0, next_seq = ap_store_next_seq(st);
+    if (s == AP_OK && !sum.remapped)
+        s = ap_store_meta_text(st, "map_seq", &arena, &seq_text);
+    if (seq_text.p)
+        map_seq = strtoll(seq_text.p, NULL, 10);
+    int anything_new = sum.remapped || map_seq != next_seq;
     ap_store_input *inputs = NULL;
     size_t n = 0;
-    if (s == AP_OK)
+    if (s == AP_OK && anything_new)
         s = ap_store_unmapped_inputs(st, &arena, &inputs, &n);
     for (size_t i = 0; s == AP_OK && i < n; i++) {
         const ap_map_view *v = NULL;
@@ -99,14 +110,19 @@ ap_status ap_store_map(ap_store *st, ap_mapper *m, int full, ap_map_summary *out
         }
     }
     ap_store_event_rule_ids rules;
-    if (s == AP_OK)
+    if (s == AP_OK && anything_new)
         s = event_rules(m, &rules);
-    if (s == AP_OK)
+    if (s == AP_OK && sum.remapped)
         s = ap_store_map_clear(st, 0, 1);
+    if (s == AP_OK && anything_new)
+        s = ap_store_map_events(st, &rules, sum.remapped ? 0 : map_seq);
+    if (s == AP_OK && anything_new) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)next_seq);
+        s = ap_store_meta_set_text(st, "map_seq", buf);
+    }
     if (s == AP_OK)
-        s = ap_store_map_events(st, &rules);
-    if (s == AP_OK)
-        s = ap_store_map_counts(st, &sum.sessions_with_techniques, &sum.keys);
+        s = ap_store_map_counts(st, &sum.keys, &sum.addresses_classified);
     if (s == AP_OK)
         s = ap_store_commit(st);
     else
