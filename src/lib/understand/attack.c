@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/file.h"
 #include "util/hash.h"
 
 #define ATTACK_EMBEDDED_RULES "data/rules/attack.rules"
@@ -26,46 +27,6 @@ extern const char ap_embedded_attack_rules[];
 extern const size_t ap_embedded_attack_rules_len;
 
 /* ---- loading -------------------------------------------------------------------------- */
-
-static ap_status read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return AP_ERR_IO;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    ap_status st = buf ? AP_OK : AP_ERR_NOMEM;
-    while (st == AP_OK) {
-        if (n == cap) {
-            if (cap >= ATTACK_RULES_MAX) {
-                st = AP_ERR_FORMAT;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                st = AP_ERR_NOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = AP_ERR_IO;
-            break;
-        }
-    }
-    fclose(f);
-    if (st != AP_OK) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *len = n;
-    return AP_OK;
-}
 
 ap_status ap_attack_load(const ap_attack_options *opt, ap_attack **out)
 {
@@ -85,7 +46,9 @@ ap_status ap_attack_load(const ap_attack_options *opt, ap_attack **out)
     if (opt->rules_path) {
         char *text = NULL;
         size_t len = 0;
-        st = read_file(opt->rules_path, &text, &len);
+        st = ap_read_file(opt->rules_path, ATTACK_RULES_MAX, &text, &len);
+        if (st == AP_ERR_LIMIT)
+            st = AP_ERR_FORMAT; /* larger than any rules file */
         if (st != AP_OK) {
             ap_attack_report(opt->on_diag, opt->diag_user, AP_SEV_ERROR, opt->rules_path, 0,
                              st == AP_ERR_IO ? "open_error" : "attack_rules",

@@ -8,43 +8,7 @@
 #include "understand/mapper_eval.h"
 #include "understand/mapper_internal.h"
 #include "util/escape.h"
-
-/* Reads a whole file (the corpus is small: kilobytes to a few megabytes). */
-static ap_status slurp(const char *path, char **out, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return AP_ERR_IO;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    ap_status st = buf ? AP_OK : AP_ERR_NOMEM;
-    while (st == AP_OK) {
-        if (len == cap) {
-            char *p = cap < ((size_t)1 << 30) ? realloc(buf, cap * 2) : NULL;
-            if (!p) {
-                st = AP_ERR_NOMEM;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) {
-            if (ferror(f))
-                st = AP_ERR_IO;
-            break;
-        }
-    }
-    fclose(f);
-    if (st != AP_OK) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *n = len;
-    return AP_OK;
-}
+#include "util/file.h"
 
 /* A JSON string literal (ap_escape_json writes the quotes; NULL prints null). */
 static void json_str(FILE *f, const char *s)
@@ -103,7 +67,9 @@ ap_status ap_mapper_evaluate(ap_mapper *m, const char *corpus_path, FILE *out, i
         return AP_ERR_ARG;
     char *text = NULL;
     size_t n = 0;
-    ap_status st = slurp(corpus_path, &text, &n);
+    ap_status st = ap_read_file(corpus_path, (size_t)1 << 30, &text, &n);
+    if (st == AP_ERR_LIMIT)
+        st = AP_ERR_IO; /* a gigabyte is not a corpus */
     if (st != AP_OK)
         return st;
     ap_mapper_eval_result *r = NULL;
