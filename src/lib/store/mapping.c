@@ -17,33 +17,6 @@ static ap_status run(ap_store *st, sqlite3_stmt *q, const char *what)
     return rc == SQLITE_DONE ? AP_OK : ap_store_fail(st, rc, what);
 }
 
-ap_status ap_store_meta_text(ap_store *st, const char *key, ap_arena *arena, ap_str *out)
-{
-    *out = AP_STR_NULL;
-    sqlite3_stmt *q = ap_store_stmt(st, ST_META_GET);
-    if (!q)
-        return AP_ERR_STORE;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    ap_status s = AP_OK;
-    if (rc == SQLITE_ROW)
-        s = ap_store_column_str(st, q, 0, arena, out);
-    else if (rc != SQLITE_DONE)
-        s = ap_store_fail(st, rc, "reading meta");
-    sqlite3_reset(q);
-    return s;
-}
-
-ap_status ap_store_meta_set_text(ap_store *st, const char *key, const char *value)
-{
-    sqlite3_stmt *q = ap_store_stmt(st, ST_META_PUT);
-    if (!q)
-        return AP_ERR_STORE;
-    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
-    return run(st, q, "writing meta");
-}
-
 ap_status ap_store_map_clear(ap_store *st, int inputs, int events)
 {
     TRY(ap_store_flush(st));

@@ -140,7 +140,24 @@ static ap_status query_int(ap_store *st, const char *sql, int64_t *out)
     return s;
 }
 
-static ap_status meta_put_text(ap_store *st, const char *key, const char *value)
+ap_status ap_store_meta_text(ap_store *st, const char *key, ap_arena *arena, ap_str *out)
+{
+    *out = AP_STR_NULL;
+    sqlite3_stmt *q = ap_store_stmt(st, ST_META_GET);
+    if (!q)
+        return AP_ERR_STORE;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    ap_status s = AP_OK;
+    if (rc == SQLITE_ROW)
+        s = ap_store_column_str(st, q, 0, arena, out);
+    else if (rc != SQLITE_DONE)
+        s = ap_store_fail(st, rc, "reading meta");
+    sqlite3_reset(q);
+    return s;
+}
+
+ap_status ap_store_meta_set_text(ap_store *st, const char *key, const char *value)
 {
     sqlite3_stmt *q = ap_store_stmt(st, ST_META_PUT);
     if (!q)
@@ -205,7 +222,7 @@ static ap_status create_schema(ap_store *st)
         s = exec(st, ap_embedded_mapping_sql, "creating the mapping tables");
     if (s != AP_OK)
         return s;
-    if ((s = meta_put_text(st, "created_by", ap_version())) != AP_OK ||
+    if ((s = ap_store_meta_set_text(st, "created_by", ap_version())) != AP_OK ||
         (s = meta_put_int(st, "created_us", now_us())) != AP_OK ||
         (s = meta_put_int(st, "schema_version", AP_STORE_SCHEMA_VERSION)) != AP_OK ||
         (s = meta_put_int(st, "next_seq", 1)) != AP_OK)
@@ -302,7 +319,7 @@ ap_status ap_store_defer_indexes(ap_store *st)
             return ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
         char key[96], *drop = sqlite3_mprintf("DROP INDEX \"%w\"", deferrable_indexes[i]);
         snprintf(key, sizeof key, "deferred_index:%s", deferrable_indexes[i]);
-        ap_status r = drop ? meta_put_text(st, key, sql) : ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
+        ap_status r = drop ? ap_store_meta_set_text(st, key, sql) : ap_store_failf(st, AP_ERR_NOMEM, "out of memory");
         if (r == AP_OK)
             r = exec(st, drop, "dropping an index for a bulk load");
         sqlite3_free(sql);

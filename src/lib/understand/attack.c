@@ -558,6 +558,16 @@ static const attack_cmd_slot *find_cmd(const ap_attack *a, ap_str name)
     }
 }
 
+size_t ap_attack_written_files(ap_attack *a, const ap_stmt *stmts, size_t n, size_t i,
+                               const ap_str **files)
+{
+    stmt_ctx x;
+    stmt_ctx_init(&x, stmts, n, i);
+    stmt_targets(a, &x);
+    *files = a->targets;
+    return x.nomem ? 0 : x.ntargets;
+}
+
 ap_status ap_attack_map_stmt(ap_attack *a, const ap_stmt *stmts, size_t n, size_t i, ap_match *out,
                              size_t max, size_t *count)
 {

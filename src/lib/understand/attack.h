@@ -112,4 +112,10 @@ typedef struct ap_match {
 ap_status ap_attack_map_stmt(ap_attack *a, const ap_stmt *stmts, size_t n, size_t i,
                              ap_match *out, size_t max, size_t *count);
 
+/* The files statement i writes — output redirections (not 2>&1-style duplications), tee's files,
+ * the destination of cp/mv/install/ln/scp/rsync, dd's of= — as the redirect-target matcher sees
+ * them. *files is owned by `a` and valid until its next call. */
+size_t ap_attack_written_files(ap_attack *a, const ap_stmt *stmts, size_t n, size_t i,
+                               const ap_str **files);
+
 #endif

@@ -140,6 +140,20 @@ typedef struct lit_reader {
     int caseless; /* an inline (?i) was seen: no exact memmem literal */
 } lit_reader;
 
+/* Position of the ']' closing the character class that opens at p ('['), or a position at or
+ * past end when it is unterminated: a ']' first in the class (after an optional '^') is literal. */
+static const char *class_end(const char *p, const char *end)
+{
+    p++;
+    if (p < end && *p == '^')
+        p++;
+    if (p < end && *p == ']')
+        p++;
+    while (p < end && *p != ']')
+        p += *p == '\\' ? 2 : 1;
+    return p;
+}
+
 /* Position after the matching ')' of the group opening at p, or NULL. */
 static const char *group_end(const char *p, const char *end)
 {
@@ -151,14 +165,7 @@ static const char *group_end(const char *p, const char *end)
             continue;
         }
         if (c == '[') {
-            p++;
-            if (p < end && *p == '^')
-                p++;
-            if (p < end && *p == ']')
-                p++;
-            while (p < end && *p != ']')
-                p += *p == '\\' ? 2 : 1;
-            p++;
+            p = class_end(p, end) + 1;
             continue;
         }
         if (c == '(')
@@ -337,13 +344,7 @@ static void litset_seq(lit_reader *r, const char *p, const char *end, litset *ou
             p = next;
             continue;
         } else if (c == '[') {
-            next = p + 1;
-            if (next < end && *next == '^')
-                next++;
-            if (next < end && *next == ']')
-                next++;
-            while (next < end && *next != ']')
-                next += *next == '\\' ? 2 : 1;
+            next = class_end(p, end);
             next = next < end ? next + 1 : end;
         } else if (c == ')' || c == '|') {
             r->fail = 1; /* unbalanced: group_end/litset_alt never hand these over */
@@ -381,13 +382,7 @@ static void litset_alt(lit_reader *r, const char *p, const char *end, litset *ou
                 continue;
             }
             if (c == '[') {
-                q++;
-                if (q < end && *q == '^')
-                    q++;
-                if (q < end && *q == ']')
-                    q++;
-                while (q < end && *q != ']')
-                    q += *q == '\\' ? 2 : 1;
+                q = class_end(q, end);
                 continue;
             }
             if (c == '(')

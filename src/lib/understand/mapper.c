@@ -234,23 +234,15 @@ static int mentions_authorized_keys(ap_str s)
     return 0;
 }
 
-/* Does the statement write to an authorized_keys file? */
-static int writes_authorized_keys(const ap_stmt *s)
+/* Does statement i write to an authorized_keys file? (The same written-files logic as the
+ * rules' redirect-target matcher.) */
+static int writes_authorized_keys(ap_attack *a, const ap_stmt *stmts, size_t n, size_t i)
 {
-    for (size_t r = 0; r < s->nredir; r++) {
-        ap_str op = s->redir[r].op;
-        if (op.p && memchr(op.p, '>', op.n) && !memchr(op.p, '&', op.n) &&
-            mentions_authorized_keys(s->redir[r].target))
+    const ap_str *files = NULL;
+    size_t nfiles = ap_attack_written_files(a, stmts, n, i, &files);
+    for (size_t k = 0; k < nfiles; k++)
+        if (mentions_authorized_keys(files[k]))
             return 1;
-    }
-    static const char *const writers[] = {"tee", "cp", "mv", "dd", "install", "rsync", "scp"};
-    for (size_t w = 0; w < sizeof writers / sizeof writers[0]; w++)
-        if (ap_str_eq_c(s->cmd, writers[w])) {
-            for (size_t i = s->cmd_index + 1; i < s->argc; i++)
-                if (mentions_authorized_keys(s->argv[i]))
-                    return 1;
-            break;
-        }
     return 0;
 }
 
@@ -421,7 +413,7 @@ ap_status ap_mapper_map(ap_mapper *m, const char *input, size_t len, const ap_ma
                                         matches[k].rule->reason};
         v->techniques = tv;
         v->ntechniques = count;
-        injected |= writes_authorized_keys(s);
+        injected |= writes_authorized_keys(m->attack, stmts, n, i);
         if (!within(s->text, input ? input : "", len) && (st = scan_text(&c, s->text)) != AP_OK)
             return st;
         for (size_t r = 0; r < s->nredir; r++)

@@ -143,6 +143,33 @@ static inline int hex_value(unsigned char c)
     return -1;
 }
 
+/* Reads up to `max` hex digits of s[*i, n) into *v; returns how many were read. Shared by $'...'
+ * and printf/echo -e escapes. */
+static int read_hex(const char *s, size_t n, size_t *i, int max, uint32_t *v)
+{
+    int k = 0;
+    *v = 0;
+    while (k < max && *i < n && hex_value((unsigned char)s[*i]) >= 0)
+        *v = *v * 16 + (uint32_t)hex_value((unsigned char)s[(*i)++]), k++;
+    return k;
+}
+
+/* The byte of a one-letter C escape (\a \b \e \E \f \n \r \t \v), or -1 for any other letter. */
+static int control_escape(unsigned char e)
+{
+    switch (e) {
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'e': case 'E': return 27;
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    case 'v': return '\v';
+    default: return -1;
+    }
+}
+
 /* c is one of the characters of set (never the terminator: input bytes may be NUL) */
 static int in_set(char c, const char *set) { return c != '\0' && strchr(set, c) != NULL; }
 
@@ -415,32 +442,24 @@ static size_t scan_ansi_c(parser *P, const char *s, size_t n, size_t i)
         }
         unsigned char e = (unsigned char)s[i + 1];
         i += 2;
+        int ctl = control_escape(e);
+        if (ctl >= 0) {
+            wb_put(P, (char)ctl);
+            continue;
+        }
         switch (e) {
-        case 'a': wb_put(P, '\a'); break;
-        case 'b': wb_put(P, '\b'); break;
-        case 'e': case 'E': wb_put(P, 27); break;
-        case 'f': wb_put(P, '\f'); break;
-        case 'n': wb_put(P, '\n'); break;
-        case 'r': wb_put(P, '\r'); break;
-        case 't': wb_put(P, '\t'); break;
-        case 'v': wb_put(P, '\v'); break;
         case '\\': case '\'': case '"': case '?': wb_put(P, (char)e); break;
         case 'x': {
-            int v = 0, k = 0;
-            while (k < 2 && i < n && hex_value((unsigned char)s[i]) >= 0)
-                v = v * 16 + hex_value((unsigned char)s[i++]), k++;
-            if (k)
+            uint32_t v;
+            if (read_hex(s, n, &i, 2, &v))
                 wb_put(P, (char)v);
             else
                 wb_append(P, "\\x", 2);
             break;
         }
         case 'u': case 'U': {
-            int max = e == 'u' ? 4 : 8, k = 0;
-            uint32_t v = 0;
-            while (k < max && i < n && hex_value((unsigned char)s[i]) >= 0)
-                v = v * 16 + (uint32_t)hex_value((unsigned char)s[i++]), k++;
-            if (k)
+            uint32_t v;
+            if (read_hex(s, n, &i, e == 'u' ? 4 : 8, &v))
                 wb_utf8(P, v);
             else
                 wb_put(P, '\\'), wb_put(P, (char)e);
@@ -907,22 +926,18 @@ static int decode_escape(parser *P, ap_str s, size_t *i, int printf_fmt, int *de
     }
     unsigned char e = (unsigned char)s.p[k + 1];
     k += 2;
+    int ctl = control_escape(e);
+    if (ctl >= 0) {
+        wb_put(P, (char)ctl);
+        *i = k;
+        return 0;
+    }
     switch (e) {
-    case 'a': wb_put(P, '\a'); break;
-    case 'b': wb_put(P, '\b'); break;
-    case 'e': case 'E': wb_put(P, 27); break;
-    case 'f': wb_put(P, '\f'); break;
-    case 'n': wb_put(P, '\n'); break;
-    case 'r': wb_put(P, '\r'); break;
-    case 't': wb_put(P, '\t'); break;
-    case 'v': wb_put(P, '\v'); break;
     case '\\': wb_put(P, '\\'); break;
     case 'c': *i = k; return 1;
     case 'x': {
-        int v = 0, digits = 0;
-        while (digits < 2 && k < s.n && hex_value((unsigned char)s.p[k]) >= 0)
-            v = v * 16 + hex_value((unsigned char)s.p[k++]), digits++;
-        if (digits) {
+        uint32_t v;
+        if (read_hex(s.p, s.n, &k, 2, &v)) {
             wb_put(P, (char)v);
             *decoded = 1;
         } else {
