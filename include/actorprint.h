@@ -415,6 +415,113 @@ AP_API ap_status ap_store_event_techniques(ap_store *store, ap_mapper *m, const 
                                            const char *session, ap_event_techniques *out);
 AP_API void ap_event_techniques_free(ap_event_techniques *t);
 
+/* ---- clustering: incidents, campaigns, actors ---------------------------------------------- */
+
+/* How sessions are grouped (see docs/clustering.md):
+ *   AP_CLUSTER_LINKS   strong identifiers + behaviour (MinHash/LSH) + infrastructure, with
+ *                      campaigns and actors (the default);
+ *   AP_CLUSTER_DBSCAN  the seed project's recipe: per-incident feature vectors, StandardScaler,
+ *                      cosine distance, DBSCAN (campaign = actor = DBSCAN cluster). */
+typedef enum ap_cluster_method { AP_CLUSTER_LINKS = 0, AP_CLUSTER_DBSCAN = 1 } ap_cluster_method;
+
+typedef struct ap_cluster_options {
+    int64_t gap_us;            /* incident gap (default 30 min) */
+    const char *asn_path;      /* ASN table: MaxMind .mmdb or iptoasn ip2asn TSV; NULL = none */
+    ap_cluster_method method;
+    double behaviour_jaccard;  /* links: min estimated Jaccard of behaviour (default 0.5) */
+    double eps;                /* dbscan: cosine eps; <= 0 = the knee of the k-distance curve */
+    int min_samples;           /* dbscan: default 3 */
+    const char *kdist_plot;    /* dbscan: write the k-distance plot here (.png or .svg); NULL = no */
+    int dry_run;               /* do not store the result (ids are still matched to the last run) */
+    int fresh;                 /* links: ignore what the last run grouped (ids are still matched) */
+    ap_diag_fn on_diag;        /* problems with the ASN table */
+    void *user;
+} ap_cluster_options;
+AP_API void ap_cluster_options_init(ap_cluster_options *o);
+
+/* One clustered session. campaign/actor 0 = the session's incident is linked to no other. */
+typedef struct ap_cluster_session {
+    const char *sensor, *session, *src_ip;
+    int64_t incident, campaign, actor;
+} ap_cluster_session;
+
+/* One row of the campaign table. Lists are "; "-separated, most frequent first; strings are
+ * attacker-controlled text (escape them for the sink). duration_hours counts whole hours from
+ * the first seen hour to the last seen hour inclusive; score = incidents x criticality /
+ * duration_hours. */
+typedef struct ap_campaign {
+    int64_t id, actor;
+    uint64_t incidents, sessions, ips;
+    int64_t first_us, last_us;
+    double duration_hours, criticality, score;
+    const char *primary_tactic; /* ATT&CK tactic shortname, "" when none */
+    const char *techniques;     /* shared TTP set: techniques seen in at least half the incidents */
+    const char *nets, *asns, *keys, *hashes, *urls;
+} ap_campaign;
+
+typedef struct ap_cluster_summary {
+    uint64_t sessions, incidents, linked_incidents, campaigns, actors;
+    uint64_t kept_campaign_ids, kept_actor_ids; /* ids carried over from the last run */
+    uint64_t strong_identifiers, generic_identifiers;
+    double dbscan_eps;                          /* dbscan: the eps used */
+    double load_s, link_s, total_s;
+} ap_cluster_summary;
+
+typedef struct ap_cluster ap_cluster;
+
+/* Clusters every stored session (the store must be open read-write unless opt->dry_run).
+ * The result is stored (cluster_sessions, campaigns) with ids matched to the last run's.
+ * Return values: AP_OK; AP_ERR_STORE; AP_ERR_IO / AP_ERR_FORMAT (the ASN table or plot; err
+ * says which); AP_ERR_NOMEM. */
+AP_API ap_status ap_cluster_run(ap_store *store, const ap_cluster_options *opt, ap_cluster **out,
+                                char *err, size_t errlen);
+AP_API const ap_cluster_summary *ap_cluster_summary_of(const ap_cluster *c);
+/* Sessions in (source address, start) order; i < summary.sessions. */
+AP_API void ap_cluster_session_at(const ap_cluster *c, size_t i, ap_cluster_session *out);
+/* Campaigns, highest score first. */
+AP_API size_t ap_cluster_campaign_count(const ap_cluster *c);
+AP_API const ap_campaign *ap_cluster_campaign_at(const ap_cluster *c, size_t i);
+/* Writes DIR/sessions.csv, DIR/campaign_clusters.csv and DIR/campaigns.csv (see
+ * docs/clustering.md); attacker text is CSV-escaped and formula-neutralised.
+ * Return values: AP_OK; AP_ERR_IO (err says which file). */
+AP_API ap_status ap_cluster_write_csv(const ap_cluster *c, const char *dir, char *err,
+                                      size_t errlen);
+AP_API void ap_cluster_free(ap_cluster *c);
+
+/* ---- feature matrix --------------------------------------------------------------------- */
+
+/* Writes the per-incident feature matrix (the classes of docs/clustering.md) as CSV to out:
+ * incident,src_ip,first_hour,last_hour,net,asn,client,credential_list,<features...>. Return values: AP_OK; AP_ERR_STORE;
+ * AP_ERR_IO; AP_ERR_NOMEM. */
+AP_API ap_status ap_features_write(ap_store *store, const ap_cluster_options *opt, FILE *out,
+                                   char *err, size_t errlen);
+/* Ranks the features by variance, mutual information and chi2 against labels (a truth CSV:
+ * sensor,session,actor; NULL = variance only) and prints the table to out. */
+AP_API ap_status ap_features_rank(ap_store *store, const ap_cluster_options *opt,
+                                  const char *labels_path, FILE *out, int json, char *err,
+                                  size_t errlen);
+
+/* ---- evaluation against ground truth ------------------------------------------------------ */
+
+typedef enum ap_eval_level { AP_EVAL_ACTOR = 0, AP_EVAL_CAMPAIGN = 1 } ap_eval_level;
+
+typedef struct ap_eval_report {
+    uint64_t truth_rows, bad_rows, noise, scored, missing; /* missing: truth sessions not stored */
+    uint64_t truth_clusters, predicted_clusters;
+    double pair_precision, pair_recall, pair_f1;
+    double bcubed_precision, bcubed_recall, bcubed_f1;
+    double ari;
+} ap_eval_report;
+
+/* Scores the stored clustering (the last `cluster` run) against a truth CSV
+ * (sensor,session,actor[,campaign]). Sessions labelled "noise" are left out; a session whose
+ * incident is linked to nothing counts as its own cluster.
+ * Return values: AP_OK; AP_ERR_IO / AP_ERR_FORMAT (truth file); AP_ERR_NOT_FOUND (nothing
+ * clustered yet); AP_ERR_ARG (campaign level without a campaign column); AP_ERR_STORE. */
+AP_API ap_status ap_eval_truth(ap_store *store, const char *truth_path, ap_eval_level level,
+                               ap_diag_fn on_diag, void *user, ap_eval_report *out, char *err,
+                               size_t errlen);
+
 /* ---- simulated logs ---------------------------------------------------------------------- */
 
 /* Writes realistic Cowrie JSON logs from several kinds of simulated attacker (see docs/simulator.md)

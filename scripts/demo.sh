@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job on sample logs the project generates: build actorprint, simulate a week of Cowrie
-# logs from three sensors, ingest them into ./sample/actorprint.db (which also maps every command
-# to ATT&CK techniques, IOCs and SSH keys), and show what is in the store.
+# logs from three sensors, and `actorprint run` them: ingest into ./sample/actorprint.db (mapping
+# every command to ATT&CK techniques, IOCs and SSH keys), cluster sessions into incidents,
+# campaigns and actors, write ./sample/report/*.csv and show the campaign table; then score the
+# clustering against the simulator's ground truth and show what is in the store.
 #   scripts/demo.sh [DAYS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,11 @@ ninja -C build actorprint_cli >/dev/null
 ap=build/actorprint
 rm -rf sample
 $ap simulate --out sample/logs --days "${1:-7}" --sensors 3 --seed 1 --gzip
-$ap ingest --db sample/actorprint.db sample/logs
+$ap run --db sample/actorprint.db --out sample/report --asn sample/logs/ip2asn.tsv --limit 15 sample/logs
+echo
+echo "How right the clustering is, against the simulator's ground truth (sample/logs/truth.csv):"
+$ap eval --db sample/actorprint.db --truth sample/logs/truth.csv
+echo
 $ap stats --db sample/actorprint.db
 echo
 echo "The first three sessions in which the attacker typed commands:"
@@ -25,6 +31,7 @@ echo "SSH keys attackers wrote to authorized_keys or offered to log in:"
 $ap keys --db sample/actorprint.db >sample/keys.txt
 head -12 sample/keys.txt
 echo
+echo "Reports: sample/report/sessions.csv, campaign_clusters.csv, campaigns.csv"
 echo "Try: $ap sessions --db sample/actorprint.db --with-commands | less"
 echo "     $ap explain --db sample/actorprint.db SESSION"
 echo "     echo 'cd ~; chattr -ia .ssh; lockr -ia .ssh' | $ap map"

@@ -5,11 +5,11 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev sqlite3 zlib1g-dev libbz2-dev libzstd-dev libsimdjson-dev libxxhash-dev libssl-dev
-  libpcre2-dev libjansson-dev
+  libpcre2-dev libjansson-dev libcairo2-dev libmaxminddb-dev
   gzip bzip2 zstd openssh-client
 )
 if [[ "${1:-}" == "--dev" || -n "${CI:-}" ]]; then
-  packages+=(clang libclang-rt-14-dev libjansson-dev libjson-c-dev hyperfine time)
+  packages+=(clang libclang-rt-14-dev libjansson-dev libjson-c-dev hyperfine time libmaxmind-db-writer-perl)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -57,7 +57,20 @@ typedef enum cli_opt_id {
     CLI_OPT_ATTACK,
     CLI_OPT_NO_MAP,
     CLI_OPT_CORPUS,
-    CLI_OPT_ERRORS
+    CLI_OPT_ERRORS,
+    CLI_OPT_METHOD,
+    CLI_OPT_EPS,
+    CLI_OPT_MIN_SAMPLES,
+    CLI_OPT_PLOT,
+    CLI_OPT_GAP,
+    CLI_OPT_ASN,
+    CLI_OPT_JACCARD,
+    CLI_OPT_DRY_RUN,
+    CLI_OPT_TRUTH,
+    CLI_OPT_LEVEL,
+    CLI_OPT_RANK,
+    CLI_OPT_LABELS,
+    CLI_OPT_FRESH
 } cli_opt_id;
 
 /* Text fields of the table may mark code with backticks: `actorprint stats`. Paragraphs are
@@ -135,6 +148,10 @@ int cli_cmd_techniques(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_keys(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_remap(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_eval_mapper(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_cluster(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_run(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_eval(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_features(const cli_command *cmd, int argc, char **argv);
 
 /* ---- mapping (cmd_map.c) ---- */
 

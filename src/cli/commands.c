@@ -253,6 +253,111 @@ static const cli_example simulate_examples[] = {
 
 #define ALL_READ_EXITS (BIT(0) | BIT(2) | BIT(3) | BIT(5))
 
+/* ---- cluster, run, eval, features ---- */
+
+#define CLUSTER_OPTIONS                                                                          \
+    {CLI_OPT_OUT, "out", 'o', "DIR",                                                             \
+     "Write sessions.csv, campaign_clusters.csv and campaigns.csv into DIR (created when "       \
+     "missing).",                                                                                \
+     NULL, 0},                                                                                   \
+        {CLI_OPT_METHOD, "method", 0, "NAME",                                                    \
+         "`links`: strong identifiers, behaviour (MinHash/LSH) and infrastructure, with "        \
+         "campaigns and actors. `dbscan`: the seed project's recipe (scaled feature vectors, "   \
+         "cosine distance, DBSCAN; campaign = actor = cluster), kept as a baseline.",            \
+         "links", 0},                                                                            \
+        {CLI_OPT_GAP, "gap", 0, "MINUTES",                                                       \
+         "An incident is the sessions of one source address with no gap longer than this.",     \
+         "30", 0},                                                                               \
+        {CLI_OPT_ASN, "asn", 0, "FILE",                                                          \
+         "Autonomous-system table for the infrastructure fingerprint: a MaxMind/DB-IP ASN "      \
+         "`.mmdb` or an iptoasn.com `ip2asn` TSV (see docs/asn.md). Nothing is looked up "       \
+         "online.",                                                                              \
+         NULL, 0},                                                                               \
+        {CLI_OPT_JACCARD, "jaccard", 0, "X",                                                     \
+         "links: the estimated Jaccard similarity of behaviour above which two incidents with "  \
+         "the same tooling are one campaign.",                                                   \
+         "0.5", 0},                                                                              \
+        {CLI_OPT_EPS, "eps", 0, "X",                                                             \
+         "dbscan: the cosine distance radius, or `auto` for the knee of the k-distance curve.",  \
+         "0.3", 0},                                                                              \
+        {CLI_OPT_MIN_SAMPLES, "min-samples", 0, "N",                                             \
+         "dbscan: neighbours (itself included) that make an incident a core point.", "3", 0},    \
+        {CLI_OPT_PLOT, "kdist-plot", 0, "FILE",                                                  \
+         "dbscan: draw the k-distance curve with the knee and eps marked (`.png` or `.svg`).",   \
+         NULL, 0},                                                                               \
+        {CLI_OPT_FRESH, "fresh", 0, NULL,                                                        \
+         "links: ignore what the last run grouped together (by default incidents that shared a " \
+         "campaign or actor stay together, so new data extends clusters instead of splitting "   \
+         "them). Numbers are still matched to the last run's.",                                  \
+         NULL, 0},                                                                               \
+        {CLI_OPT_LIMIT, "limit", 'n', "N", "Campaigns shown in the table.", "20", 0},             \
+        {CLI_OPT_JSON, "json", 0, NULL,                                                          \
+         "Print the summary and the campaign table as one JSON object.", NULL, 0},               \
+        {CLI_OPT_QUIET, "quiet", 'q', NULL, "No summary line on standard error.", NULL, 0}
+
+static const cli_option cluster_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read and to keep the result in.", CLI_DEFAULT_DB,
+     0},
+    CLUSTER_OPTIONS,
+    {CLI_OPT_DRY_RUN, "dry-run", 0, NULL,
+     "Do not store the result: ids are matched to the last run but not kept (the store is "
+     "opened read-only).",
+     NULL, 0},
+};
+
+static const cli_example cluster_examples[] = {
+    {"cluster --out report/", "Cluster ./actorprint.db and write the three CSV files."},
+    {"cluster --method dbscan --eps auto --kdist-plot kdist.png",
+     "The seed recipe, eps at the knee of the k-distance curve, with the curve drawn."},
+};
+
+static const cli_option run_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store; created when missing.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_THREADS, "threads", 'j', "N", "Ingest worker threads (see `actorprint ingest`).",
+     "0", 0},
+    CLUSTER_OPTIONS,
+};
+
+static const cli_example run_examples[] = {
+    {"run --out report/ /var/log/cowrie/",
+     "Ingest new log lines, map them, cluster everything, write report/*.csv and show the "
+     "campaigns."},
+};
+
+static const cli_option eval_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store whose last clustering is scored.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_TRUTH, "truth", 0, "FILE",
+     "The truth: CSV with a header naming `sensor`, `session` and `actor` (and optionally "
+     "`campaign`), one row per session.",
+     NULL, 1},
+    {CLI_OPT_LEVEL, "level", 0, "LEVEL", "Score actors or campaigns.", "actor", 0},
+    {CLI_OPT_JSON, "json", 0, NULL, "Print one JSON object.", NULL, 0},
+};
+
+static const cli_example eval_examples[] = {
+    {"eval --truth sim/truth.csv", "Actor-level scores of the last `cluster` run."},
+    {"eval --truth sim/truth.csv --level campaign --json", "Campaign level, as JSON."},
+};
+
+static const cli_option features_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store to read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_OUT, "out", 'o', "FILE", "Write the matrix as CSV (`-`: standard output).", NULL, 0},
+    {CLI_OPT_RANK, "rank", 0, NULL,
+     "Rank the features by variance, mutual information and chi2 (best first).", NULL, 0},
+    {CLI_OPT_LABELS, "labels", 0, "FILE",
+     "Labels for --rank: a truth CSV (`sensor,session,actor`); an incident takes its sessions' "
+     "most common actor, `noise` is left out. Without labels only the variance ranks.",
+     NULL, 0},
+    {CLI_OPT_GAP, "gap", 0, "MINUTES", "Incident gap.", "30", 0},
+    {CLI_OPT_ASN, "asn", 0, "FILE", "Autonomous-system table (see `cluster`).", NULL, 0},
+    {CLI_OPT_JSON, "json", 0, NULL, "Print the ranking as JSON.", NULL, 0},
+};
+
+static const cli_example features_examples[] = {
+    {"features --out features.csv", "The per-incident feature matrix."},
+    {"features --rank --labels sim/truth.csv", "Which features separate the known actors."},
+};
+
 const cli_command cli_commands[] = {
     {"ingest", "Read Cowrie JSON logs into the store", "PATH...",
      "Reads each PATH (a file, a directory read recursively, or `-` for standard input) into the "
@@ -340,6 +445,45 @@ const cli_command cli_commands[] = {
      "reported as `CORPUS:LINE: error: ...` and make the exit status 1.",
      eval_mapper_options, N_(eval_mapper_options), BIT(0) | BIT(1) | BIT(2) | BIT(5),
      eval_mapper_examples, N_(eval_mapper_examples), cli_cmd_eval_mapper},
+    {"run", "The main job: ingest, map, cluster and show the campaigns", "PATH...",
+     "Runs `actorprint ingest` on PATH... (new lines only; commands are mapped to ATT&CK), then "
+     "`actorprint cluster` over the whole store, and prints the campaign table. Daily re-runs "
+     "extend existing campaigns and keep their ids.",
+     run_options, N_(run_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5),
+     run_examples, N_(run_examples), cli_cmd_run},
+    {"cluster", "Group sessions into incidents, campaigns and actors", NULL,
+     "An incident is the sessions of one source address without a gap longer than `--gap`. "
+     "Incidents sharing a rare strong identifier (C2 URL or host, file hash, busybox tag or echo "
+     "marker) are one campaign, and so are incidents whose behaviour (command n-grams, "
+     "credential lists and their order, forward targets) is similar with the same client "
+     "tooling, found through MinHash/LSH, never by comparing all pairs. Campaigns sharing an "
+     "injected SSH key, a client key or a wallet, or the same tooling from the same address, "
+     "network or credential list, are one actor. Identifiers used with many unrelated toolings "
+     "(a public tool's hash) are not trusted as links.\n"
+     "\n"
+     "The result is kept in the store. Campaign and actor numbers (C-n, A-n) are stable: a new "
+     "run gives each campaign the number of the last run's campaign it overlaps most, and new "
+     "ones numbers never used before. The campaign table is printed highest `campaign_score` "
+     "first (incidents x criticality / duration in hours); with `--out` the seed-shaped CSV "
+     "files are written too (columns in docs/clustering.md).",
+     cluster_options, N_(cluster_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     cluster_examples, N_(cluster_examples), cli_cmd_cluster},
+    {"eval", "Score the last clustering against ground truth", NULL,
+     "Compares the stored clustering with a truth file and prints B-cubed and pairwise recall, "
+     "precision and F1 and the adjusted Rand index, recall first (a missed actor link costs more "
+     "than a false one). Sessions labelled `noise` are left out; a session linked to nothing "
+     "counts as a cluster of its own incident; a truth session missing from the store counts as "
+     "a cluster of its own. Bad truth rows are reported as `FILE:LINE: warning: ...` and "
+     "skipped.",
+     eval_options, N_(eval_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5), eval_examples,
+     N_(eval_examples), cli_cmd_eval},
+    {"features", "Export or rank the per-incident feature matrix", NULL,
+     "Builds one row per incident with the seed's feature classes: technique counts (`ttp:`), "
+     "the most common normalised statements (`cmd:`), infrastructure, credential strategy, "
+     "malware gene and timing, with the incident's first and last hour. `--out` writes it as "
+     "CSV; `--rank` ranks the columns by variance, mutual information and chi2 against labels.",
+     features_options, N_(features_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     features_examples, N_(features_examples), cli_cmd_features},
     {"simulate", "Write realistic synthetic Cowrie logs", NULL,
      "Writes Cowrie JSON logs produced by several kinds of simulated attacker (scanners, brute "
      "forcers, bots dropping malware, interactive operators, campaigns sharing infrastructure) "

@@ -2,7 +2,9 @@
  * another seed different output; every line is one JSON object the project's parser accepts;
  * truth.csv names exactly the sessions found in the logs; at least 12 actors; the mdrfckr key
  * line is there; every hassh is the MD5 of its hasshAlgorithms; .gz days decompress; options are
- * validated; target_bytes stops near the target. */
+ * validated; target_bytes stops near the target; ip2asn.tsv parses, is sorted and disjoint, and
+ * maps every actor's addresses to its provider (xmrig_miner and cloud_curlpipe share one). */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "actorprint.h"
 #include "check.h"
 #include "ingest/json.h"
+#include "understand/asn.h"
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
 
@@ -152,7 +155,7 @@ static int files_equal(const char *a, const char *b)
 /* ---- per-line field capture -------------------------------------------------------------------- */
 
 typedef struct line_fields {
-    char eventid[64], session[32], sensor[32], hassh[40];
+    char eventid[64], session[32], sensor[32], hassh[40], src_ip[64];
     char algos[2048];
     int has_key_line;
     int nfields;
@@ -177,6 +180,8 @@ static int on_field(void *user, const ap_json_field *f)
         copy_field(lf->session, sizeof lf->session, f->str);
     else if (ap_str_eq_c(f->key, "sensor"))
         copy_field(lf->sensor, sizeof lf->sensor, f->str);
+    else if (ap_str_eq_c(f->key, "src_ip"))
+        copy_field(lf->src_ip, sizeof lf->src_ip, f->str);
     else if (ap_str_eq_c(f->key, "hassh"))
         copy_field(lf->hassh, sizeof lf->hassh, f->str);
     else if (ap_str_eq_c(f->key, "hasshAlgorithms"))
@@ -207,6 +212,7 @@ typedef struct scan_result {
     uint64_t lines, bad_json, no_session, hassh_checked, hassh_bad, key_lines, gz_files, gz_bad;
     uint64_t old_lines, unknown_events;
     strset sessions;
+    strset conns; /* "sensor,session src_ip" of every cowrie.session.connect */
 } scan_result;
 
 static void scan_dir(const char *dir, scan_result *r)
@@ -255,6 +261,11 @@ static void scan_dir(const char *dir, scan_result *r)
                     char key[96];
                     snprintf(key, sizeof key, "%s,%s", lf.sensor, lf.session);
                     set_add(&r->sessions, key);
+                    if (!strcmp(lf.eventid, "cowrie.session.connect") && lf.src_ip[0]) {
+                        char conn[160];
+                        snprintf(conn, sizeof conn, "%s %s", key, lf.src_ip);
+                        set_add(&r->conns, conn);
+                    }
                 }
                 if (lf.hassh[0]) {
                     char md[33];
@@ -273,6 +284,7 @@ static void scan_dir(const char *dir, scan_result *r)
         free(buf);
     }
     set_finish(&r->sessions);
+    set_finish(&r->conns);
     set_free(&logs);
     ap_json_parser_free(p);
 }
@@ -400,6 +412,7 @@ static void test_content(const char *base)
     set_free(&truth);
     set_free(&actors);
     set_free(&r.sessions);
+    set_free(&r.conns);
 
     /* the notes file documents duplicates and midnight-spanning sessions */
     char npath[4096];
@@ -412,6 +425,150 @@ static void test_content(const char *base)
     if (f)
         fclose(f);
     CHECK(midnight > 0);
+}
+
+static void count_diag(void *user, const ap_diag *d)
+{
+    (void)d;
+    ++*(int *)user;
+}
+
+/* Every ip2asn.tsv line well-formed, and ranges sorted by start and disjoint within a family. */
+static void check_asn_file_order(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    char line[512];
+    unsigned char prev_end[2][16] = {{0}};
+    int have[2] = {0, 0}, bad = 0, lines = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        lines++;
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2) {
+            bad++;
+            continue;
+        }
+        *t1 = *t2 = 0;
+        int v6 = strchr(line, ':') != NULL;
+        unsigned char s[16] = {0}, e[16] = {0};
+        if (inet_pton(v6 ? AF_INET6 : AF_INET, line, s) != 1 ||
+            inet_pton(v6 ? AF_INET6 : AF_INET, t1 + 1, e) != 1 || memcmp(s, e, 16) > 0 ||
+            (have[v6] && memcmp(s, prev_end[v6], 16) <= 0))
+            bad++;
+        memcpy(prev_end[v6], e, 16);
+        have[v6] = 1;
+    }
+    if (f)
+        fclose(f);
+    CHECK(lines > 200);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* "actors sharing a cloud ASN": the simulated providers, looked up from the generated logs. */
+static void test_asn_table(const char *base)
+{
+    char a[2048], path[4096], other[4096];
+    snprintf(a, sizeof a, "%s/a", base);
+    snprintf(path, sizeof path, "%s/ip2asn.tsv", a);
+    snprintf(other, sizeof other, "%s/c/ip2asn.tsv", base);
+    CHECK(files_equal(path, other)); /* fixed content: the seed changes IPs, not providers */
+    check_asn_file_order(path);
+    int diags = 0;
+    ap_asn_db *db = NULL;
+    char err[512];
+    CHECK_EQ_INT(ap_asn_open(path, count_diag, &diags, &db, err, sizeof err), AP_OK);
+    CHECK_EQ_INT(diags, 0);
+    if (!db) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    ap_asn_info info;
+    ap_asn_describe(db, &info);
+    CHECK_EQ_INT(info.overlaps, 0);
+    CHECK_EQ_INT(info.bad_lines, 0);
+    CHECK_EQ_INT(info.v6_ranges, 4);
+
+    scan_result r;
+    memset(&r, 0, sizeof r);
+    scan_dir(a, &r);
+    /* truth rows "sensor,session,actor,campaign" -> actor; connects sorted like the truth keys */
+    char tpath[4096];
+    snprintf(tpath, sizeof tpath, "%s/truth.csv", a);
+    FILE *f = fopen(tpath, "r");
+    strset truth = {0};
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        set_add(&truth, line);
+    }
+    if (f)
+        fclose(f);
+    set_finish(&truth);
+    enum { XMRIG, CURL, RECON, BRUTE, SNOW, NOISE, OTHER, NKIND };
+    static const char *const names[] = {"xmrig_miner", "cloud_curlpipe", "recon_scout",
+                                        "ssh_bruteforcer", "snowshoe_stuffer", "noise"};
+    static const uint32_t want[] = {14061, 14061, 24940, 4134, 4200000013u};
+    size_t seen[NKIND] = {0}, wrong[NKIND] = {0}, missing[NKIND] = {0}, recon_v6 = 0;
+    uint32_t xmrig_asn = 0, curl_asn = 0, recon_asn = 0;
+    for (size_t i = 0; i < r.conns.n; i++) {
+        char *sp = strchr(r.conns.v[i], ' ');
+        if (!sp)
+            continue;
+        /* find the truth row that starts with "sensor,session," */
+        size_t klen = (size_t)(sp - r.conns.v[i]);
+        size_t lo = 0, hi = truth.n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strncmp(truth.v[mid], r.conns.v[i], klen) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo >= truth.n || strncmp(truth.v[lo], r.conns.v[i], klen) != 0 ||
+            truth.v[lo][klen] != ',')
+            continue;
+        const char *actor = truth.v[lo] + klen + 1;
+        int kind = OTHER;
+        for (int k = 0; k < NOISE + 1; k++)
+            if (!strncmp(actor, names[k], strlen(names[k])) && actor[strlen(names[k])] == ',')
+                kind = k;
+        const char *ip = sp + 1;
+        uint32_t asn = 0;
+        const char *org = NULL;
+        int found = ap_asn_lookup(db, ip, strlen(ip), &asn, &org);
+        seen[kind]++;
+        if (!found) {
+            missing[kind]++;
+            continue;
+        }
+        if (kind < NOISE && asn != want[kind])
+            wrong[kind]++;
+        if (kind == XMRIG)
+            xmrig_asn = asn;
+        if (kind == CURL)
+            curl_asn = asn;
+        if (kind == RECON) {
+            recon_asn = asn;
+            recon_v6 += strchr(ip, ':') != NULL;
+        }
+    }
+    for (int k = 0; k < NKIND; k++) {
+        CHECK(seen[k] > 0);
+        CHECK_EQ_INT(missing[k], 0); /* noise too: its address space is covered */
+        CHECK_EQ_INT(wrong[k], 0);
+    }
+    CHECK(recon_v6 > 0);
+    CHECK_EQ_INT(xmrig_asn, 14061);
+    CHECK_EQ_INT(curl_asn, xmrig_asn); /* two actors, one cloud ASN */
+    CHECK_EQ_INT(recon_asn, 24940);
+    CHECK(recon_asn != xmrig_asn);
+    const char *org = NULL;
+    CHECK_EQ_INT(ap_asn_lookup(db, "167.99.41.7", 11, NULL, &org), 1);
+    CHECK_EQ_STR(org, "DIGITALOCEAN-ASN");
+    set_free(&truth);
+    set_free(&r.sessions);
+    set_free(&r.conns);
+    ap_asn_close(db);
 }
 
 static void test_target_bytes(const char *base)
@@ -450,6 +607,7 @@ int main(void)
     snprintf(dir, sizeof dir, "%.1000s", base);
     test_determinism(dir);
     test_content(dir);
+    test_asn_table(dir);
     test_target_bytes(dir);
     test_bad_options(dir);
     CHECK_DONE();

@@ -149,9 +149,9 @@ static void test_version_refusal(void)
     CHECK_EQ_INT(ap_store_open(q, AP_STORE_READ_WRITE, &st, err, sizeof err), AP_ERR_FORMAT);
 }
 
-/* A version-1 store (ingest tables only, as the first releases wrote) is migrated to version 2
- * on a read-write open: the mapping tables appear, the data stays; a read-only open of a
- * version-1 store is refused with a hint. */
+/* A version-1 store (ingest tables only, as the first releases wrote) is migrated through
+ * version 2 to the current one on a read-write open: the mapping and cluster tables appear, the
+ * data stays; a read-only open of a version-1 store is refused with a hint. */
 static void test_migration_1_to_2(void)
 {
     extern const char ap_embedded_schema_sql[];
@@ -170,8 +170,11 @@ static void test_migration_1_to_2(void)
     CHECK(strstr(err, "read-write once") != NULL);
     OK(ap_store_open(p, AP_STORE_READ_WRITE, &st, err, sizeof err));
     ap_store_close(st);
-    CHECK_EQ_INT(sql_int(p, "PRAGMA user_version"), 2);
-    CHECK_EQ_INT(sql_int(p, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    CHECK_EQ_INT(sql_int(p, "PRAGMA user_version"), 3);
+    CHECK_EQ_INT(sql_int(p, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                            "('cluster_sessions', 'campaigns')"),
+                 2);
     CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name IN ('input_maps', "
                             "'input_techniques', 'ip_bruteforce', 'ssh_keys', 'v_command_techniques')"),
                  5);

@@ -892,6 +892,99 @@ static int build_pools(actors_state *st, sim_rng *r)
     return 0;
 }
 
+/* ---- the autonomous systems of the simulated address space (DIR/ip2asn.tsv) ------------------ */
+
+/* The providers behind the actor pools above, as an analyst's ip2asn file would list them. Where
+ * a pool really lies in a provider's block (DigitalOcean 167.99/16, Hetzner 95.216/15 and
+ * 2a01:4f8::/29, Scaleway 51.15/16, 51.158/15 and 2001:bc8::/32, Chinanet 218.92/16) that
+ * provider's real ASN is used; the other hosting ranges get private-use ASNs (RFC 6996) with
+ * SIM- names, so the simulation never pins abuse on a real network. xmrig_miner and
+ * cloud_curlpipe share AS14061: the "actors sharing a cloud ASN" hard case. Sorted by start;
+ * no range crosses a /8 boundary. */
+typedef struct sim_as_range {
+    uint32_t start, end; /* host order */
+    uint32_t asn;
+    const char *cc, *org;
+} sim_as_range;
+
+#define IP4(a, b, c, d)                                                                          \
+    ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+static const sim_as_range infra_asns[] = {
+    {IP4(5, 188, 62, 0), IP4(5, 188, 62, 255), 4200000011u, "RU", "SIM-PROXYHOST-A"},
+    {IP4(45, 148, 8, 0), IP4(45, 148, 15, 255), 4200000013u, "NL", "SIM-SNOWSHOE-NET"},
+    {IP4(51, 15, 0, 0), IP4(51, 15, 255, 255), 12876, "FR", "SCALEWAY S.A.S."},
+    {IP4(51, 158, 0, 0), IP4(51, 159, 255, 255), 12876, "FR", "SCALEWAY S.A.S."},
+    {IP4(80, 94, 92, 0), IP4(80, 94, 95, 255), 4200000016u, "RO", "SIM-BULLETPROOF-HOSTING"},
+    {IP4(95, 216, 0, 0), IP4(95, 217, 255, 255), 24940, "DE", "HETZNER-AS"},
+    {IP4(103, 75, 190, 0), IP4(103, 75, 190, 255), 4200000014u, "HK", "SIM-VPS-ASIA"},
+    {IP4(141, 98, 81, 0), IP4(141, 98, 81, 255), 4200000012u, "LT", "SIM-PROXYHOST-B"},
+    {IP4(167, 99, 0, 0), IP4(167, 99, 255, 255), 14061, "US", "DIGITALOCEAN-ASN"},
+    {IP4(193, 106, 191, 0), IP4(193, 106, 191, 255), 4200000015u, "RU", "SIM-VPS-EU"},
+    {IP4(218, 92, 0, 0), IP4(218, 92, 255, 255), 4134, "CN",
+     "CHINANET-BACKBONE No.31,Jin-rong Street"},
+};
+
+/* Everything else the simulator draws addresses from (noise, mdrfckr, mirai_ecchi, keyinject_b:
+ * first octets 1-223 except 10, 100, 127, 169, 172, 192, 198) belongs to a few synthetic
+ * residential ISPs, one per block of first octets. */
+static const struct {
+    unsigned first_octet_max;
+    uint32_t asn;
+    const char *cc, *org;
+} residential_asns[] = {
+    {39, 4200000001u, "CN", "SIM-BROADBAND-CN"}, {79, 4200000002u, "DE", "SIM-BROADBAND-EU"},
+    {119, 4200000003u, "IN", "SIM-MOBILE-IN"},   {159, 4200000004u, "US", "SIM-CABLE-US"},
+    {199, 4200000005u, "BR", "SIM-BROADBAND-BR"}, {223, 4200000006u, "VN", "SIM-FIBER-VN"},
+};
+
+/* IPv6, already in ip2asn text: the v6 pools (recon_scout, sftp_dropper) and the noise's
+ * 2a02:1000-efff:: addresses (two residential ISPs that also hold IPv4 above). */
+static const char infra_asns_v6[] =
+    "2001:bc8::\t2001:bc8:ffff:ffff:ffff:ffff:ffff:ffff\t12876\tFR\tSCALEWAY S.A.S.\n"
+    "2a01:4f8::\t2a01:4ff:ffff:ffff:ffff:ffff:ffff:ffff\t24940\tDE\tHETZNER-AS\n"
+    "2a02::\t2a02:7fff:ffff:ffff:ffff:ffff:ffff:ffff\t4200000002\tDE\tSIM-BROADBAND-EU\n"
+    "2a02:8000::\t2a02:ffff:ffff:ffff:ffff:ffff:ffff:ffff\t4200000006\tVN\tSIM-FIBER-VN\n";
+
+static void put_range(FILE *f, uint32_t s, uint32_t e, uint32_t asn, const char *cc,
+                      const char *org)
+{
+    fprintf(f, "%u.%u.%u.%u\t%u.%u.%u.%u\t%u\t%s\t%s\n", s >> 24, (s >> 16) & 255, (s >> 8) & 255,
+            s & 255, e >> 24, (e >> 16) & 255, (e >> 8) & 255, e & 255, asn, cc, org);
+}
+
+int sim_asn_write(FILE *f)
+{
+    size_t k = 0; /* next infra_asns entry */
+    for (unsigned a = 0; a < 224; a++) {
+        uint32_t lo = (uint32_t)a << 24, hi = lo | 0xFFFFFFu;
+        if (a == 0 || a == 10 || a == 127) {
+            put_range(f, lo, hi, 0, "None", "Not routed");
+            continue;
+        }
+        if (a == 100 || a == 169 || a == 172 || a == 192 || a == 198)
+            continue; /* never drawn: left out, as an incomplete real file would */
+        size_t r = 0;
+        while (a > residential_asns[r].first_octet_max)
+            r++;
+        uint32_t next = lo;
+        for (; k < NELEM(infra_asns) && infra_asns[k].start <= hi; k++) {
+            const sim_as_range *x = &infra_asns[k];
+            if (x->start > next)
+                put_range(f, next, x->start - 1, residential_asns[r].asn, residential_asns[r].cc,
+                          residential_asns[r].org);
+            put_range(f, x->start, x->end, x->asn, x->cc, x->org);
+            next = x->end + 1;
+        }
+        if (next != 0 && next <= hi)
+            put_range(f, next, hi, residential_asns[r].asn, residential_asns[r].cc,
+                      residential_asns[r].org);
+    }
+    put_range(f, IP4(224, 0, 0, 0), IP4(255, 255, 255, 255), 0, "None", "Not routed");
+    fputs(infra_asns_v6, f);
+    return ferror(f) ? -1 : 0;
+}
+
 ap_status sim_actors_init(sim_world *w)
 {
     actors_state *st = calloc(1, sizeof *st);

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "actorprint.h"
 
 #define SIM_US_PER_SEC INT64_C(1000000)
@@ -226,5 +227,9 @@ size_t sim_campaign_count(size_t a);
 const char *sim_campaign_name(size_t a, size_t c);
 /* Generates all sessions of one day for every actor, into the sensors' day buffers. */
 void sim_actors_run_day(sim_world *w, double scale);
+/* Writes the autonomous systems of the simulated address space (every actor pool, and synthetic
+ * residential ISPs for the rest) to f in iptoasn.com ip2asn TSV format, sorted and disjoint.
+ * Fixed content: it depends on nothing random. Returns 0, or -1 when writing failed. */
+int sim_asn_write(FILE *f);
 
 #endif

@@ -5,7 +5,8 @@
  * but the newest when asked, as rotated Cowrie logs are). Lines of sessions that run past midnight
  * are kept for the next day's file; a few lines at the end of a day are written again at the
  * start of the next file, as overlapping rotated logs do. The answer key goes to DIR/truth.csv
- * (one row per session) and the deliberate oddities to DIR/truth-notes.csv.
+ * (one row per session) and the deliberate oddities to DIR/truth-notes.csv; DIR/ip2asn.tsv lists
+ * the autonomous systems of the simulated addresses (actors.c), as an analyst would supply one.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -286,6 +287,18 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
     }
     fputs("sensor,session,actor,campaign\n", truth);
     fputs("kind,sensor,session,first_file,second_file\n", notes);
+
+    /* the providers behind the simulated addresses, for ASN-aware analysis of these logs */
+    snprintf(path, sizeof path, "%s/ip2asn.tsv", dir);
+    FILE *asn = fopen(path, "w");
+    int asn_failed = !asn || sim_asn_write(asn) != 0;
+    if (asn && fclose(asn) != 0)
+        asn_failed = 1;
+    if (asn_failed) {
+        set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        st = AP_ERR_IO;
+        goto done;
+    }
 
     uint64_t written = 0, events = 0, sessions = 0, files = 0;
     for (unsigned d = 0;; d++) {

@@ -174,6 +174,9 @@ ap_status ap_store_file_put(ap_store *st, ap_file_rec *f);
 /* A meta value as text (NULL view when absent), copied into the arena. */
 ap_status ap_store_meta_text(ap_store *st, const char *key, ap_arena *arena, ap_str *out);
 ap_status ap_store_meta_set_text(ap_store *st, const char *key, const char *value);
+/* An integer meta value; *found = 0 (and *value = 0) when absent. */
+ap_status ap_store_meta_int(ap_store *st, const char *key, int64_t *value, int *found);
+ap_status ap_store_meta_set_int(ap_store *st, const char *key, int64_t value);
 /* Deletes the stored results of command texts (inputs) and/or of events. */
 ap_status ap_store_map_clear(ap_store *st, int inputs, int events);
 
@@ -224,5 +227,61 @@ typedef ap_status (*ap_store_text_row_fn)(void *user, const char *a, const char 
 /* technique, rule, detail of one session's events */
 ap_status ap_store_session_technique_rows(ap_store *st, int64_t session_id, ap_store_text_row_fn fn,
                                           void *user);
+
+/* ---- the cluster stage (cluster_io.c) ---- */
+
+/* What the cluster stage reads: each a whole-table scan, in session (or input) order. */
+typedef enum ap_store_cl_scan {
+    AP_CL_SENSORS,          /* id, name */
+    AP_CL_SESSIONS,         /* id, sensor_id, src_ip_id, start_us, end_us, protocol_id,
+                               client_version_id, hassh_id, src_ip, session, client_version */
+    AP_CL_LOGINS,           /* session_id, username_id, password_id, success, ts */
+    AP_CL_LOGIN_TEXTS,      /* password_id, password (distinct passwords tried) */
+    AP_CL_COMMANDS,         /* session_id, ts, input_id */
+    AP_CL_TRANSFERS,        /* session_id, kind, url_id, shasum_id, url, shasum */
+    AP_CL_CLIENT_KEYS,      /* session_id, fingerprint_id, fingerprint */
+    AP_CL_FORWARDS,         /* session_id, dst_host_id, dst_port, dst_host (requests only) */
+    AP_CL_STATEMENTS,       /* input_id, normal_id, cmd_id (in statement order) */
+    AP_CL_NORMAL_TEXTS,     /* normal_id, normal form */
+    AP_CL_INPUT_TECHNIQUES, /* input_id, technique */
+    AP_CL_INPUT_IOCS,       /* input_id, value_id, type, value */
+    AP_CL_INPUT_KEYS,       /* input_id, key_id, injected, sha256 */
+    AP_CL_BRUTEFORCE,       /* src_ip_id, technique */
+    AP_CL_EVENT_RULES,      /* code, technique */
+    AP_CL_TACTICS,          /* technique, tactic */
+    AP_CL_PREVIOUS,         /* session_id, incident, campaign, actor (the last run's result) */
+    AP_CL_RESULT            /* sensor, session, incident, campaign, actor (the last run's result) */
+} ap_store_cl_scan;
+
+/* One column of a scanned row: its integer value (0 for NULL/text) and, for text columns, the
+ * text (NULL for SQL NULL; valid during the callback only). */
+typedef struct ap_store_col {
+    int64_t i;
+    const char *s;
+    int n;
+} ap_store_col;
+typedef ap_status (*ap_store_scan_fn)(void *user, const ap_store_col *cols, int ncols);
+/* Runs scan `which`, calling fn for every row; fn's non-OK status stops the scan and is returned. */
+ap_status ap_store_cl_scan_rows(ap_store *st, ap_store_cl_scan which, ap_store_scan_fn fn,
+                                void *user);
+
+/* One clustered session (the result written by a run). */
+typedef struct ap_store_cl_assignment {
+    int64_t session_id, incident, campaign, actor;
+} ap_store_cl_assignment;
+/* One campaign row (the campaigns table in cluster.sql). */
+typedef struct ap_store_cl_campaign {
+    int64_t id, actor, incidents, sessions, first_us, last_us, ips;
+    const char *primary_tactic, *techniques, *nets, *asns, *keys, *hashes, *urls;
+    double criticality, score;
+} ap_store_cl_campaign;
+/* Replaces the stored result by a[0..n-1] (sorted by session_id) and the campaign table, and
+ * stores the id counters in meta (cluster_next_campaign, cluster_next_actor), in one
+ * transaction. */
+ap_status ap_store_cl_save(ap_store *st, const ap_store_cl_assignment *a, size_t n,
+                           const ap_store_cl_campaign *c, size_t nc, int64_t next_campaign,
+                           int64_t next_actor);
+/* The id counters of the last run (1 and 1 before any). */
+ap_status ap_store_cl_counters(ap_store *st, int64_t *next_campaign, int64_t *next_actor);
 
 #endif

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* Schema version written to PRAGMA user_version. Bump it with a migration in store_sqlite.c. */
-#define AP_STORE_SCHEMA_VERSION 2
+#define AP_STORE_SCHEMA_VERSION 3
 
 /* Child rows are written AP_STORE_BATCH at a time by one multi-row INSERT (the per-statement
  * cost of SQLite is larger than the per-row cost); these build that statement's text at compile
@@ -261,8 +261,66 @@
       "WHERE f.session_id = ?1 GROUP BY f.dst_host_id, f.dst_port ORDER BY min(f.ts), "          \
       "min(f.seq)")
 
+/* The cluster stage's reads (cluster_io.c): whole-table scans in session (or input) order, so
+ * the loader merges them without a lookup per session. */
+#define AP_STORE_CLUSTER_STATEMENTS(X)                                                           \
+    X(ST_CL_SENSORS, "SELECT id, name FROM sensors")                                             \
+    X(ST_CL_SESSIONS,                                                                            \
+      "SELECT s.id, s.sensor_id, s.src_ip_id, s.start_us, s.end_us, s.protocol_id, "             \
+      "s.client_version_id, s.hassh_id, ip.s, s.session, cv.s FROM sessions s "                  \
+      "LEFT JOIN strings ip ON ip.id = s.src_ip_id "                                             \
+      "LEFT JOIN strings cv ON cv.id = s.client_version_id ORDER BY s.id")                       \
+    X(ST_CL_LOGINS,                                                                              \
+      "SELECT session_id, username_id, password_id, success, ts FROM logins "                    \
+      "ORDER BY session_id, ts, seq")                                                            \
+    X(ST_CL_LOGIN_TEXTS,                                                                         \
+      "SELECT DISTINCT p.id, p.s FROM logins l JOIN strings p ON p.id = l.password_id")         \
+    X(ST_CL_COMMANDS,                                                                            \
+      "SELECT session_id, ts, input_id FROM commands ORDER BY session_id, ts, seq")              \
+    X(ST_CL_TRANSFERS,                                                                           \
+      "SELECT t.session_id, t.kind, t.url_id, t.shasum_id, u.s, h.s FROM transfers t "           \
+      "LEFT JOIN strings u ON u.id = t.url_id LEFT JOIN strings h ON h.id = t.shasum_id "        \
+      "ORDER BY t.session_id, t.ts, t.seq")                                                      \
+    X(ST_CL_CLIENT_KEYS,                                                                         \
+      "SELECT k.session_id, k.fingerprint_id, f.s FROM client_keys k "                           \
+      "LEFT JOIN strings f ON f.id = k.fingerprint_id ORDER BY k.session_id, k.ts, k.seq")       \
+    X(ST_CL_FORWARDS,                                                                            \
+      "SELECT f.session_id, f.dst_host_id, f.dst_port, h.s FROM forwards f "                     \
+      "LEFT JOIN strings h ON h.id = f.dst_host_id WHERE f.data_id IS NULL "                     \
+      "ORDER BY f.session_id, f.ts, f.seq")                                                      \
+    X(ST_CL_STATEMENTS,                                                                          \
+      "SELECT input_id, normal_id, cmd_id FROM input_statements ORDER BY input_id, idx")         \
+    X(ST_CL_NORMAL_TEXTS,                                                                        \
+      "SELECT DISTINCT n.id, n.s FROM input_statements s JOIN strings n ON n.id = s.normal_id")  \
+    X(ST_CL_INPUT_TECHNIQUES, "SELECT input_id, technique FROM input_techniques")                \
+    X(ST_CL_INPUT_IOCS,                                                                          \
+      "SELECT x.input_id, x.value_id, x.type, v.s FROM input_iocs x "                            \
+      "LEFT JOIN strings v ON v.id = x.value_id")                                                \
+    X(ST_CL_INPUT_KEYS,                                                                          \
+      "SELECT ik.input_id, ik.key_id, ik.injected, k.sha256 FROM input_keys ik "                 \
+      "JOIN ssh_keys k ON k.id = ik.key_id")                                                     \
+    X(ST_CL_BRUTEFORCE,                                                                          \
+      "SELECT b.src_ip_id, r.technique FROM ip_bruteforce b "                                    \
+      "JOIN event_rules r ON r.code = b.class")                                                  \
+    X(ST_CL_EVENT_RULES, "SELECT code, technique FROM event_rules")                              \
+    X(ST_CL_TACTICS, "SELECT technique, tactic FROM attack_technique_tactics")                   \
+    X(ST_CL_PREVIOUS,                                                                            \
+      "SELECT session_id, incident, campaign, actor FROM cluster_sessions ORDER BY session_id")  \
+    X(ST_CL_RESULT,                                                                              \
+      "SELECT se.name, s.session, c.incident, c.campaign, c.actor FROM cluster_sessions c "      \
+      "JOIN sessions s ON s.id = c.session_id JOIN sensors se ON se.id = s.sensor_id")           \
+    X(ST_CL_CLEAR, "DELETE FROM cluster_sessions")                                               \
+    X(ST_CL_CLEAR_CAMPAIGNS, "DELETE FROM campaigns")                                            \
+    X(ST_CL_PUT_1, "INSERT INTO cluster_sessions VALUES (?,?,?,?)")                              \
+    X(ST_CL_PUT_N, "INSERT INTO cluster_sessions VALUES " AP_X16_("(?,?,?,?)"))                  \
+    X(ST_CL_PUT_CAMPAIGN,                                                                        \
+      "INSERT INTO campaigns VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "   \
+      "?14, ?15, ?16)")
+
 #define AP_STORE_ENUM_(name, sql) name,
-typedef enum ap_store_stmt_id { AP_STORE_STATEMENTS(AP_STORE_ENUM_) ST__COUNT } ap_store_stmt_id;
+typedef enum ap_store_stmt_id {
+    AP_STORE_STATEMENTS(AP_STORE_ENUM_) AP_STORE_CLUSTER_STATEMENTS(AP_STORE_ENUM_) ST__COUNT
+} ap_store_stmt_id;
 #undef AP_STORE_ENUM_
 
 /* The interning cache: 2 << AP_INTERN_CACHE_BITS entries, 2-way set associative on the low bits

@@ -21,12 +21,15 @@ extern const char ap_embedded_schema_sql[];
 extern const size_t ap_embedded_schema_sql_len;
 extern const char ap_embedded_mapping_sql[];
 extern const size_t ap_embedded_mapping_sql_len;
+extern const char ap_embedded_cluster_sql[];
+extern const size_t ap_embedded_cluster_sql_len;
 
 #define AP_STR_(x) #x
 #define AP_STRX_(x) AP_STR_(x)
 
 #define AP_STORE_SQL_(name, sql) sql,
-static const char *const store_sql[ST__COUNT] = {AP_STORE_STATEMENTS(AP_STORE_SQL_)};
+static const char *const store_sql[ST__COUNT] = {AP_STORE_STATEMENTS(AP_STORE_SQL_)
+                                                      AP_STORE_CLUSTER_STATEMENTS(AP_STORE_SQL_)};
 #undef AP_STORE_SQL_
 
 /* Pragmas for bulk ingest that stay safe against a killed process: WAL with synchronous=NORMAL
@@ -169,7 +172,7 @@ ap_status ap_store_meta_set_text(ap_store *st, const char *key, const char *valu
     return rc == SQLITE_DONE ? AP_OK : ap_store_fail(st, rc, "writing meta");
 }
 
-static ap_status meta_put_int(ap_store *st, const char *key, int64_t value)
+ap_status ap_store_meta_set_int(ap_store *st, const char *key, int64_t value)
 {
     sqlite3_stmt *q = ap_store_stmt(st, ST_META_PUT);
     if (!q)
@@ -181,7 +184,7 @@ static ap_status meta_put_int(ap_store *st, const char *key, int64_t value)
     return rc == SQLITE_DONE ? AP_OK : ap_store_fail(st, rc, "writing meta");
 }
 
-static ap_status meta_get_int(ap_store *st, const char *key, int64_t *value, int *found)
+ap_status ap_store_meta_int(ap_store *st, const char *key, int64_t *value, int *found)
 {
     sqlite3_stmt *q = ap_store_stmt(st, ST_META_GET);
     if (!q)
@@ -207,25 +210,35 @@ static int64_t now_us(void)
 static ap_status migrate_1_to_2(ap_store *st)
 {
     ap_status s = exec(st, ap_embedded_mapping_sql, "adding the mapping tables");
-    return s == AP_OK ? meta_put_int(st, "schema_version", 2) : s;
+    return s == AP_OK ? ap_store_meta_set_int(st, "schema_version", 2) : s;
+}
+
+/* 2 -> 3: the tables of the cluster stage (cluster.sql). */
+static ap_status migrate_2_to_3(ap_store *st)
+{
+    ap_status s = exec(st, ap_embedded_cluster_sql, "adding the cluster tables");
+    return s == AP_OK ? ap_store_meta_set_int(st, "schema_version", 3) : s;
 }
 
 /* Migrations from version N to N+1, indexed by N (index 0 is creation, handled apart). Each runs
  * inside the opening transaction. */
 typedef ap_status (*ap_store_migration)(ap_store *st);
-static const ap_store_migration migrations[AP_STORE_SCHEMA_VERSION] = {NULL, migrate_1_to_2};
+static const ap_store_migration migrations[AP_STORE_SCHEMA_VERSION] = {NULL, migrate_1_to_2,
+                                                                     migrate_2_to_3};
 
 static ap_status create_schema(ap_store *st)
 {
     ap_status s = exec(st, ap_embedded_schema_sql, "creating the schema");
     if (s == AP_OK)
         s = exec(st, ap_embedded_mapping_sql, "creating the mapping tables");
+    if (s == AP_OK)
+        s = exec(st, ap_embedded_cluster_sql, "creating the cluster tables");
     if (s != AP_OK)
         return s;
     if ((s = ap_store_meta_set_text(st, "created_by", ap_version())) != AP_OK ||
-        (s = meta_put_int(st, "created_us", now_us())) != AP_OK ||
-        (s = meta_put_int(st, "schema_version", AP_STORE_SCHEMA_VERSION)) != AP_OK ||
-        (s = meta_put_int(st, "next_seq", 1)) != AP_OK)
+        (s = ap_store_meta_set_int(st, "created_us", now_us())) != AP_OK ||
+        (s = ap_store_meta_set_int(st, "schema_version", AP_STORE_SCHEMA_VERSION)) != AP_OK ||
+        (s = ap_store_meta_set_int(st, "next_seq", 1)) != AP_OK)
         return s;
     return exec(st, set_version_sql, "setting the schema version");
 }
@@ -529,7 +542,7 @@ ap_status ap_store_begin(ap_store *st)
         return s;
     st->in_txn = 1;
     int found = 0;
-    if ((s = meta_get_int(st, "next_seq", &st->next_seq, &found)) != AP_OK) {
+    if ((s = ap_store_meta_int(st, "next_seq", &st->next_seq, &found)) != AP_OK) {
         ap_store_rollback(st);
         return s;
     }
@@ -550,7 +563,7 @@ ap_status ap_store_commit(ap_store *st)
     ap_status s = ap_store_flush(st);
     if (s != AP_OK)
         return s;
-    if (st->next_seq != st->seq_saved && (s = meta_put_int(st, "next_seq", st->next_seq)) != AP_OK)
+    if (st->next_seq != st->seq_saved && (s = ap_store_meta_set_int(st, "next_seq", st->next_seq)) != AP_OK)
         return s;
     if ((s = step_done(st, ST_COMMIT, "committing")) != AP_OK)
         return s;
