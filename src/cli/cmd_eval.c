@@ -57,14 +57,8 @@ int cli_cmd_eval(const cli_command *cmd, int argc, char **argv)
     ap_store_close(st);
     if (s != AP_OK) {
         cli_error(cmd, "%s", err[0] ? err : ap_strerror(s));
-        switch (s) {
-        case AP_ERR_IO:
-        case AP_ERR_FORMAT: return CLI_EXIT_INPUT;
-        case AP_ERR_ARG: return CLI_EXIT_USAGE;
-        case AP_ERR_NOT_FOUND:
-        case AP_ERR_STORE: return CLI_EXIT_STORE;
-        default: return CLI_EXIT_INTERNAL;
-        }
+        /* nothing clustered yet is a state of the store, not of the input */
+        return s == AP_ERR_NOT_FOUND ? CLI_EXIT_STORE : cli_exit_for_status(s);
     }
     const char *level = a.level == AP_EVAL_CAMPAIGN ? "campaign" : "actor";
     if (a.json) {

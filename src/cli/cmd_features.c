@@ -68,9 +68,7 @@ int cli_cmd_features(const cli_command *cmd, int argc, char **argv)
     ap_store_close(st);
     if (s != AP_OK) {
         cli_error(cmd, "%s", err[0] ? err : ap_strerror(s));
-        if (s == AP_ERR_IO || s == AP_ERR_FORMAT)
-            return CLI_EXIT_INPUT;
-        return s == AP_ERR_STORE ? CLI_EXIT_STORE : CLI_EXIT_INTERNAL;
+        return cli_exit_for_status(s);
     }
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INPUT;
 }

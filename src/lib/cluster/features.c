@@ -240,21 +240,27 @@ static void hour_text(int64_t us, char *buf, size_t n)
     snprintf(buf, n, "%.13s:00:00Z", t);
 }
 
-ap_status ap_features_write(ap_store *store, const ap_cluster_options *opt, FILE *out, char *err,
-                            size_t errlen)
+/* Loads the store and builds the matrix (opt NULL = defaults); d and f are always initialised. */
+static ap_status load_features(ap_store *store, const ap_cluster_options *opt, cl_data *d,
+                               cl_features *f, char *err, size_t errlen)
 {
     ap_cluster_options defaults;
     if (!opt) {
         ap_cluster_options_init(&defaults);
         opt = &defaults;
     }
+    cl_data_init(d);
+    memset(f, 0, sizeof *f);
+    ap_status s = cl_prepare(store, opt, d, err, errlen);
+    return s == AP_OK ? cl_features_build(d, f) : s;
+}
+
+ap_status ap_features_write(ap_store *store, const ap_cluster_options *opt, FILE *out, char *err,
+                            size_t errlen)
+{
     cl_data d;
-    cl_data_init(&d);
     cl_features f;
-    memset(&f, 0, sizeof f);
-    ap_status s = cl_prepare(store, opt, &d, err, errlen);
-    if (s == AP_OK)
-        s = cl_features_build(&d, &f);
+    ap_status s = load_features(store, opt, &d, &f, err, errlen);
     if (s == AP_OK) {
         fputs("incident,src_ip,first_hour,last_hour,net,asn,client,credential_list", out);
         for (size_t c = 0; c < f.m.cols; c++) {
@@ -387,20 +393,11 @@ static ap_status incident_labels(const cl_data *d, const char *path, int32_t *la
 ap_status ap_features_rank(ap_store *store, const ap_cluster_options *opt, const char *labels_path,
                            FILE *out, int json, char *err, size_t errlen)
 {
-    ap_cluster_options defaults;
-    if (!opt) {
-        ap_cluster_options_init(&defaults);
-        opt = &defaults;
-    }
     cl_data d;
-    cl_data_init(&d);
     cl_features f;
-    memset(&f, 0, sizeof f);
     int32_t *labels = NULL;
     cl_feature_rank *rank = NULL;
-    ap_status s = cl_prepare(store, opt, &d, err, errlen);
-    if (s == AP_OK)
-        s = cl_features_build(&d, &f);
+    ap_status s = load_features(store, opt, &d, &f, err, errlen);
     if (s == AP_OK && labels_path) {
         if (!(labels = malloc((d.nincidents ? d.nincidents : 1) * sizeof *labels)))
             s = AP_ERR_NOMEM;

@@ -121,6 +121,27 @@ static int cmp_kv(const void *a, const void *b)
     return (x->inc > y->inc) - (x->inc < y->inc);
 }
 
+/* Sorts the pairs and joins, in u, the incidents of every run of equal keys; frees the pairs.
+ * Returns the number of sets joined. */
+static size_t union_equal_keys(kvv *p, cl_dsu *u)
+{
+    size_t unions = 0;
+    if (p->n)
+        qsort(p->v, p->n, sizeof *p->v, cmp_kv);
+    for (size_t i = 0; i < p->n;) {
+        size_t j = i;
+        while (j < p->n && p->v[j].key == p->v[i].key)
+            j++;
+        for (size_t k = i + 1; k < j; k++)
+            unions += (size_t)cl_dsu_union(u, p->v[i].inc, p->v[k].inc);
+        i = j;
+    }
+    free(p->v);
+    p->v = NULL;
+    p->n = p->cap = 0;
+    return unions;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -291,16 +312,8 @@ static ap_status infrastructure_links(cl_data *d, cl_dsu *actor, cl_link_stats *
                 s = kv_push(&p, mix2(tok, inc->tool), (uint32_t)i);
         }
     }
-    if (s == AP_OK && p.n)
-        qsort(p.v, p.n, sizeof *p.v, cmp_kv);
-    for (size_t i = 0; s == AP_OK && i < p.n;) {
-        size_t j = i;
-        while (j < p.n && p.v[j].key == p.v[i].key)
-            j++;
-        for (size_t k = i + 1; k < j; k++)
-            stats->infra_unions += (size_t)cl_dsu_union(actor, p.v[i].inc, p.v[k].inc);
-        i = j;
-    }
+    if (s == AP_OK)
+        stats->infra_unions += union_equal_keys(&p, actor);
     free(p.v);
     return s;
 }
@@ -326,16 +339,8 @@ static ap_status previous_links(cl_data *d, int level, cl_dsu *u, size_t *unions
             last = id > 0 ? id : last;
         }
     }
-    if (s == AP_OK && p.n)
-        qsort(p.v, p.n, sizeof *p.v, cmp_kv);
-    for (size_t i = 0; s == AP_OK && i < p.n;) {
-        size_t j = i;
-        while (j < p.n && p.v[j].key == p.v[i].key)
-            j++;
-        for (size_t k = i + 1; k < j; k++)
-            *unions += (size_t)cl_dsu_union(u, p.v[i].inc, p.v[k].inc);
-        i = j;
-    }
+    if (s == AP_OK)
+        *unions += union_equal_keys(&p, u);
     free(p.v);
     return s;
 }

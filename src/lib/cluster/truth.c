@@ -7,6 +7,7 @@
  * evaluation; and since the file may hold anything (NUL bytes, invalid UTF-8, a 16 MB cell),
  * every cell is parsed with explicit bounds. The reader is a small RFC 4180 state machine that
  * keeps only the four cells it needs, so a row with a million columns costs no memory. */
+#include "core/error.h"
 #include "cluster/eval.h"
 
 #include <errno.h>
@@ -265,17 +266,6 @@ __attribute__((format(printf, 4, 5))) static void report(parse_ctx *c, const rec
     c->on_diag(c->user, &d);
 }
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-                                                         const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* A cell value as safe, short terminal text for a message ("..." when cut). cap >= 8. */
 static const char *shown(char *dst, size_t cap, const char *p, size_t n)
 {
@@ -314,7 +304,7 @@ static ap_status read_header(csv_reader *r, parse_ctx *c, size_t cols[COL_COUNT]
         cols[k] = COL_ABSENT;
     for (;;) {
         if (r->pos >= r->len) {
-            set_err(err, errlen, "%s: empty file: expected a header naming sensor, session, actor",
+            ap_set_error(err, errlen, "%s: empty file: expected a header naming sensor, session, actor",
                     c->name);
             return AP_ERR_FORMAT;
         }
@@ -328,7 +318,7 @@ static ap_status read_header(csv_reader *r, parse_ctx *c, size_t cols[COL_COUNT]
             if (cs == CELL_NOMEM)
                 return AP_ERR_NOMEM;
             if (cs == CELL_BROKEN) {
-                set_err(err, errlen, "%s:%llu: bad header: %s", c->name, (unsigned long long)line,
+                ap_set_error(err, errlen, "%s:%llu: bad header: %s", c->name, (unsigned long long)line,
                         why);
                 return AP_ERR_FORMAT;
             }
@@ -344,7 +334,7 @@ static ap_status read_header(csv_reader *r, parse_ctx *c, size_t cols[COL_COUNT]
         *ncols = k;
         for (int col = 0; col < COL_CAMPAIGN; col++) {
             if (cols[col] == COL_ABSENT) {
-                set_err(err, errlen,
+                ap_set_error(err, errlen,
                         "%s:%llu: the header has no '%s' column (expected sensor,session,actor"
                         "[,campaign] in any order)",
                         c->name, (unsigned long long)line, column_names[col]);
@@ -520,7 +510,7 @@ ap_status cl_truth_parse(const char *name, const char *buf, size_t len, ap_diag_
     }
     free(r.cells);
     if (st == AP_ERR_NOMEM)
-        set_err(err, errlen, "%s: out of memory", name);
+        ap_set_error(err, errlen, "%s: out of memory", name);
     if (st != AP_OK) {
         cl_truth_free(t);
         return st;
@@ -540,15 +530,15 @@ ap_status cl_truth_load(const char *path, ap_diag_fn on_diag, void *user, cl_tru
     errno = 0;
     ap_status st = ap_read_file(path, TRUTH_MAX_FILE, &buf, &len);
     if (st == AP_ERR_LIMIT) {
-        set_err(err, errlen, "%s: larger than %zu bytes; not a truth file", path, TRUTH_MAX_FILE);
+        ap_set_error(err, errlen, "%s: larger than %zu bytes; not a truth file", path, TRUTH_MAX_FILE);
         return AP_ERR_IO;
     }
     if (st == AP_ERR_IO) {
-        set_err(err, errlen, "cannot read %s: %s", path, errno ? strerror(errno) : "I/O error");
+        ap_set_error(err, errlen, "cannot read %s: %s", path, errno ? strerror(errno) : "I/O error");
         return AP_ERR_IO;
     }
     if (st != AP_OK) {
-        set_err(err, errlen, "%s: out of memory", path);
+        ap_set_error(err, errlen, "%s: out of memory", path);
         return st;
     }
     st = cl_truth_parse(path, buf, len, on_diag, user, out, err, errlen);

@@ -1,5 +1,10 @@
-/* status.c — the library's one status enum, described for people, and its version string. */
+/* status.c — the library's one status enum, described for people, its version string, and the
+ * error-message helper of core/error.h. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "actorprint.h"
+#include "core/error.h"
 
 const char *ap_strerror(ap_status s)
 {
@@ -21,3 +26,13 @@ const char *ap_strerror(ap_status s)
 }
 
 const char *ap_version(void) { return AP_VERSION_STRING; }
+
+void ap_set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}

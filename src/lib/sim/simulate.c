@@ -19,6 +19,7 @@
 
 #include <zlib.h>
 
+#include "core/error.h"
 #include "sim/sim.h"
 
 #define STAGE_SIZE ((size_t)1 << 20)
@@ -35,17 +36,6 @@ void ap_sim_options_init(ap_sim_options *o)
     o->scale = 1.0;
     o->target_bytes = 0;
     o->gzip = 0;
-}
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-                                                          const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* Days since the epoch of a proleptic Gregorian date (H. Hinnant's algorithm). */
@@ -213,19 +203,19 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
     if (err && errlen)
         err[0] = 0;
     if (!dir || !*dir) {
-        set_err(err, errlen, "no output directory");
+        ap_set_error(err, errlen, "no output directory");
         return AP_ERR_ARG;
     }
     if (opt.sensors == 0)
         opt.sensors = 3;
     if (opt.sensors > 256 || !(opt.scale > 0.0) || opt.scale > 10000.0 ||
         (opt.days == 0 && opt.target_bytes == 0)) {
-        set_err(err, errlen, "invalid simulation options (sensors 1-256, scale > 0, days > 0)");
+        ap_set_error(err, errlen, "invalid simulation options (sensors 1-256, scale > 0, days > 0)");
         return AP_ERR_ARG;
     }
     int64_t first_day;
     if (parse_date(opt.start_date ? opt.start_date : "2024-03-01", &first_day)) {
-        set_err(err, errlen, "invalid start date '%s' (expected YYYY-MM-DD)", opt.start_date);
+        ap_set_error(err, errlen, "invalid start date '%s' (expected YYYY-MM-DD)", opt.start_date);
         return AP_ERR_ARG;
     }
 
@@ -264,14 +254,14 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
         goto done;
 
     if (make_dir(dir)) {
-        set_err(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+        ap_set_error(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
         st = AP_ERR_IO;
         goto done;
     }
     for (unsigned i = 0; i < w.nsensors; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, w.sensors[i].name);
         if (make_dir(path)) {
-            set_err(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+            ap_set_error(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
             st = AP_ERR_IO;
             goto done;
         }
@@ -281,7 +271,7 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
     snprintf(path, sizeof path, "%s/truth-notes.csv", dir);
     notes = fopen(path, "w");
     if (!truth || !notes) {
-        set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        ap_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
         st = AP_ERR_IO;
         goto done;
     }
@@ -295,7 +285,7 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
     if (asn && fclose(asn) != 0)
         asn_failed = 1;
     if (asn_failed) {
-        set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        ap_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
         st = AP_ERR_IO;
         goto done;
     }
@@ -357,7 +347,7 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
             else
                 k.f = fopen(path, "wb");
             if (!k.gz && !k.f) {
-                set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+                ap_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
                 st = AP_ERR_IO;
                 goto done;
             }
@@ -383,7 +373,7 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
             sink_flush(&k);
             int close_failed = gz ? gzclose(k.gz) != Z_OK : fclose(k.f) != 0;
             if (k.failed || close_failed) {
-                set_err(err, errlen, "cannot write %s", path);
+                ap_set_error(err, errlen, "cannot write %s", path);
                 st = AP_ERR_IO;
                 goto done;
             }
@@ -423,7 +413,7 @@ ap_status ap_simulate(const char *dir, const ap_sim_options *opt_in, ap_sim_summ
             break;
     }
     if (ferror(truth) || ferror(notes)) {
-        set_err(err, errlen, "cannot write the truth files in %s", dir);
+        ap_set_error(err, errlen, "cannot write the truth files in %s", dir);
         st = AP_ERR_IO;
         goto done;
     }
@@ -443,7 +433,7 @@ done:
     if (notes && fclose(notes) != 0 && st == AP_OK)
         st = AP_ERR_IO;
     if (st == AP_ERR_NOMEM)
-        set_err(err, errlen, "out of memory");
+        ap_set_error(err, errlen, "out of memory");
     sim_actors_free(&w);
     sim_clients_free(&w);
     if (w.sensors) {

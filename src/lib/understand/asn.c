@@ -16,6 +16,7 @@
  *    there is not NUL-terminated, so each distinct one is copied once into a cache under a
  *    mutex, and the copy lives as long as the database.
  */
+#include "core/error.h"
 #include "understand/asn.h"
 #include "util/hash.h"
 
@@ -75,17 +76,6 @@ struct ap_asn_db {
     org_slot *cache;
     size_t cache_cap, cache_n;
 };
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen,
-                                                          const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- addresses --------------------------------------------------------------------------- */
 
@@ -460,14 +450,14 @@ ap_status ap_asn_parse_tsv(const char *name, const char *buf, size_t len, ap_dia
     if (err && errlen)
         err[0] = '\0';
     if (!out || (!buf && len)) {
-        set_err(err, errlen, "ap_asn_parse_tsv: invalid arguments");
+        ap_set_error(err, errlen, "ap_asn_parse_tsv: invalid arguments");
         return AP_ERR_ARG;
     }
     *out = NULL;
     if (!name)
         name = "(memory)";
     if (len > ASN_MAX_FILE) {
-        set_err(err, errlen, "%s: larger than %zu bytes", name, ASN_MAX_FILE);
+        ap_set_error(err, errlen, "%s: larger than %zu bytes", name, ASN_MAX_FILE);
         return AP_ERR_LIMIT;
     }
     tsv_ctx c;
@@ -496,13 +486,13 @@ ap_status ap_asn_parse_tsv(const char *name, const char *buf, size_t len, ap_dia
         int r = parse_line(&c, p, n, line, offset, &why);
         if (r == LINE_NOMEM) {
             st = AP_ERR_NOMEM;
-            set_err(err, errlen, "out of memory");
+            ap_set_error(err, errlen, "out of memory");
             goto done;
         }
         if (r == LINE_BAD) {
             if (!seen_record) {
                 /* the first record decides whether this is an ip2asn file at all */
-                set_err(err, errlen,
+                ap_set_error(err, errlen,
                         "%s:%llu: neither a MaxMind DB (.mmdb) nor an ip2asn TSV file "
                         "(range_start<TAB>range_end<TAB>AS_number<TAB>country<TAB>"
                         "description): %s",
@@ -517,19 +507,19 @@ ap_status ap_asn_parse_tsv(const char *name, const char *buf, size_t len, ap_dia
         seen_record = 1;
     }
     if (!seen_record) {
-        set_err(err, errlen, "%s: no ip2asn records (empty file?)", name);
+        ap_set_error(err, errlen, "%s: no ip2asn records (empty file?)", name);
         st = AP_ERR_FORMAT;
         goto done;
     }
     if (resolve_overlaps(&c, &c.v4) || resolve_overlaps(&c, &c.v6)) {
         st = AP_ERR_NOMEM;
-        set_err(err, errlen, "out of memory");
+        ap_set_error(err, errlen, "out of memory");
         goto done;
     }
     db = calloc(1, sizeof *db);
     if (!db || build_tables(db, &c)) {
         st = AP_ERR_NOMEM;
-        set_err(err, errlen, "out of memory");
+        ap_set_error(err, errlen, "out of memory");
         goto done;
     }
     db->kind = ASN_TSV;
@@ -571,7 +561,7 @@ static ap_status open_mmdb(const char *path, ap_asn_db **out, char *err, size_t 
 {
     ap_asn_db *db = calloc(1, sizeof *db);
     if (!db) {
-        set_err(err, errlen, "out of memory");
+        ap_set_error(err, errlen, "out of memory");
         return AP_ERR_NOMEM;
     }
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
@@ -579,7 +569,7 @@ static ap_status open_mmdb(const char *path, ap_asn_db **out, char *err, size_t 
         ap_status st = rc == MMDB_IO_ERROR         ? AP_ERR_IO
                        : rc == MMDB_OUT_OF_MEMORY_ERROR ? AP_ERR_NOMEM
                                                         : AP_ERR_FORMAT;
-        set_err(err, errlen, "%s: cannot read the MaxMind DB: %s%s%s", path, MMDB_strerror(rc),
+        ap_set_error(err, errlen, "%s: cannot read the MaxMind DB: %s%s%s", path, MMDB_strerror(rc),
                 rc == MMDB_IO_ERROR ? ": " : "", rc == MMDB_IO_ERROR ? strerror(errno) : "");
         free(db);
         return st;
@@ -587,7 +577,7 @@ static ap_status open_mmdb(const char *path, ap_asn_db **out, char *err, size_t 
     db->mmdb_open = 1;
     const char *type = db->mmdb.metadata.database_type ? db->mmdb.metadata.database_type : "";
     if (!ci_contains(type, "ASN") && !ci_contains(type, "ISP")) {
-        set_err(err, errlen,
+        ap_set_error(err, errlen,
                 "%s: a MaxMind DB of type '%.80s', which holds no ASN data (use GeoLite2-ASN, "
                 "DB-IP ASN lite or an ip2asn TSV file)",
                 path, type);
@@ -595,7 +585,7 @@ static ap_status open_mmdb(const char *path, ap_asn_db **out, char *err, size_t 
         return AP_ERR_FORMAT;
     }
     if (pthread_mutex_init(&db->lock, NULL) != 0) {
-        set_err(err, errlen, "cannot create a mutex");
+        ap_set_error(err, errlen, "cannot create a mutex");
         ap_asn_close(db);
         return AP_ERR_NOMEM;
     }
@@ -720,7 +710,7 @@ static ap_status read_text(const char *path, char **out, size_t *len, char *err,
 {
     gzFile g = gzopen(path, "rb");
     if (!g) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+        ap_set_error(err, errlen, "%s: %s", path, strerror(errno ? errno : ENOMEM));
         return errno ? AP_ERR_IO : AP_ERR_NOMEM;
     }
     gzbuffer(g, 1 << 17);
@@ -730,7 +720,7 @@ static ap_status read_text(const char *path, char **out, size_t *len, char *err,
     while (buf) {
         if (n == cap) {
             if (cap >= ASN_MAX_FILE) {
-                set_err(err, errlen, "%s: larger than %zu bytes", path, ASN_MAX_FILE);
+                ap_set_error(err, errlen, "%s: larger than %zu bytes", path, ASN_MAX_FILE);
                 st = AP_ERR_LIMIT;
                 break;
             }
@@ -745,7 +735,7 @@ static ap_status read_text(const char *path, char **out, size_t *len, char *err,
         if (r < 0) {
             int zerr = 0;
             const char *msg = gzerror(g, &zerr);
-            set_err(err, errlen, "%s: %s", path,
+            ap_set_error(err, errlen, "%s: %s", path,
                     zerr == Z_ERRNO ? strerror(errno) : msg ? msg : "read error");
             st = zerr == Z_ERRNO ? AP_ERR_IO : AP_ERR_FORMAT;
             break;
@@ -756,7 +746,7 @@ static ap_status read_text(const char *path, char **out, size_t *len, char *err,
     }
     gzclose(g);
     if (!buf) {
-        set_err(err, errlen, "out of memory");
+        ap_set_error(err, errlen, "out of memory");
         return AP_ERR_NOMEM;
     }
     if (st != AP_OK) {
@@ -774,18 +764,18 @@ ap_status ap_asn_open(const char *path, ap_diag_fn on_diag, void *user, ap_asn_d
     if (err && errlen)
         err[0] = '\0';
     if (!path || !out) {
-        set_err(err, errlen, "ap_asn_open: invalid arguments");
+        ap_set_error(err, errlen, "ap_asn_open: invalid arguments");
         return AP_ERR_ARG;
     }
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        ap_set_error(err, errlen, "%s: %s", path, strerror(errno));
         return AP_ERR_IO;
     }
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        set_err(err, errlen, "%s: not a regular file", path);
+        ap_set_error(err, errlen, "%s: not a regular file", path);
         fclose(f);
         return AP_ERR_IO;
     }
