@@ -32,7 +32,7 @@ done
 [ -x /usr/bin/time ] || die "needs GNU time (Debian package time)"
 log "building $build (Release)"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C "$build" actorprint_cli >/dev/null
+ninja -C "$build" actorprint_cli >"$build.log" 2>&1 || { tail -20 "$build.log" >&2; die "build failed"; }
 ap=$build/actorprint
 tmp=${keep:-$(mktemp -d)}
 mkdir -p "$tmp"
@@ -42,8 +42,8 @@ mkdir -p "$tmp"
 field() { sed -E "s/.*\"$2\":\{\"recall\":([0-9.]+),\"precision\":([0-9.]+),\"f1\":([0-9.]+)\}.*/\\$3/" <<<"$1"; }
 ari() { sed -E 's/.*"ari":(-?[0-9.]+).*/\1/' <<<"$1"; }
 row() { # label json-actor json-campaign
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" \
-        "$(field "$2" bcubed 1)" "$(field "$2" bcubed 2)" "**$(field "$2" bcubed 3)**" \
+    printf '| %s | %.4f | %.4f | **%.4f** | %.4f | %.4f | %.4f | %.4f |\n' "$1" \
+        "$(field "$2" bcubed 1)" "$(field "$2" bcubed 2)" "$(field "$2" bcubed 3)" \
         "$(field "$2" pairwise 3)" "$(ari "$2")" "$(field "$3" bcubed 3)" "$(field "$3" pairwise 3)"
 }
 

@@ -125,16 +125,16 @@ static int cmp_kv(const void *a, const void *b)
  * Returns the number of sets joined. */
 static size_t union_equal_keys(kvv *p, cl_dsu *u)
 {
-    size_t unions = 0;
-    if (p->n)
-        qsort(p->v, p->n, sizeof *p->v, cmp_kv);
-    for (size_t i = 0; i < p->n;) {
-        size_t j = i;
-        while (j < p->n && p->v[j].key == p->v[i].key)
-            j++;
-        for (size_t k = i + 1; k < j; k++)
-            unions += (size_t)cl_dsu_union(u, p->v[i].inc, p->v[k].inc);
-        i = j;
+    size_t unions = 0, n = p->n;
+    const kv *v = p->v;
+    if (n)
+        qsort(p->v, n, sizeof *p->v, cmp_kv);
+    const kv *end = v + n;
+    for (const kv *first = v; first < end;) {
+        const kv *q = first + 1;
+        for (; q < end && q->key == first->key; q++)
+            unions += (size_t)cl_dsu_union(u, first->inc, q->inc);
+        first = q;
     }
     free(p->v);
     p->v = NULL;
