@@ -522,6 +522,166 @@ AP_API ap_status ap_eval_truth(ap_store *store, const char *truth_path, ap_eval_
                                ap_diag_fn on_diag, void *user, ap_eval_report *out, char *err,
                                size_t errlen);
 
+/* ---- the campaign model: what exporters read ------------------------------------------------ */
+
+/* The last stored clustering (`actorprint cluster`) with everything exporters need per campaign,
+ * actor and incident: techniques with counts and examples, IOCs with counts and times, activity
+ * per day. Built from the store in one pass; read-only afterwards (safe to read from several
+ * threads). All strings are owned by the model and live until ap_model_close; most are
+ * attacker-controlled: escape them for the sink. */
+typedef struct ap_model ap_model;
+
+typedef struct ap_model_options {
+    const char *asn_path;        /* ASN table (.mmdb or ip2asn TSV) for the asn IOCs; NULL = none */
+    const char *criticality_path;/* tactic criticality TSV (tactic<TAB>value) instead of the
+                                    built-in data/cluster/tactic-criticality.tsv; NULL = built-in */
+    ap_diag_fn on_diag;          /* problems in those files (file:line) */
+    void *user;
+} ap_model_options;
+AP_API void ap_model_options_init(ap_model_options *o);
+
+/* Return values: AP_OK; AP_ERR_NOT_FOUND (nothing clustered yet: err says to run `cluster`);
+ * AP_ERR_IO / AP_ERR_FORMAT (ASN or criticality file); AP_ERR_STORE; AP_ERR_NOMEM. */
+AP_API ap_status ap_model_open(ap_store *store, const ap_model_options *opt, ap_model **out,
+                               char *err, size_t errlen);
+AP_API void ap_model_close(ap_model *m);
+
+typedef enum ap_model_ioc_kind {
+    AP_MODEL_IOC_IP = 0,     /* source address */
+    AP_MODEL_IOC_NET,        /* its /24 or /48 */
+    AP_MODEL_IOC_ASN,        /* "AS14061 DIGITALOCEAN-ASN" (with an ASN table) */
+    AP_MODEL_IOC_URL,        /* download URL or URL in a command */
+    AP_MODEL_IOC_HOST,       /* host of such a URL, domain or IP in a command (C2, download server) */
+    AP_MODEL_IOC_SHA256,     /* file hash: downloads, uploads, hashes in commands (lowercase hex) */
+    AP_MODEL_IOC_SSH_KEY,    /* injected SSH key, "SHA256:..." as ssh-keygen -l prints it */
+    AP_MODEL_IOC_CLIENT_KEY, /* key offered by the client at login (its logged fingerprint) */
+    AP_MODEL_IOC_WALLET,     /* cryptocurrency wallet */
+    AP_MODEL_IOC_TAG,        /* busybox tag or echo marker */
+    AP_MODEL_IOC_CLIENT,     /* SSH client version string */
+    AP_MODEL_IOC_HASSH,      /* HASSH (MD5 hex) */
+    AP_MODEL_IOC_PASSWORD,   /* password tried (credential strategy) */
+    AP_MODEL_IOC_USERNAME,   /* username tried */
+    AP_MODEL_IOC_KIND_COUNT
+} ap_model_ioc_kind;
+/* "ip", "net", "asn", "url", "host", "sha256", "ssh-key", "client-key", "wallet", "tag",
+ * "client", "hassh", "password", "username". */
+AP_API const char *ap_model_ioc_kind_name(ap_model_ioc_kind k);
+
+typedef struct ap_model_ioc {
+    ap_model_ioc_kind kind;
+    const char *value;
+    uint64_t sessions, incidents;
+    int64_t first_us, last_us;
+} ap_model_ioc;
+
+typedef struct ap_model_technique {
+    const char *id;       /* "T1098.004" */
+    const char *name;     /* from the ATT&CK table the mapping used */
+    const char *tactics;  /* tactic shortnames, ';'-separated, e.g. "persistence;privilege-escalation" */
+    uint64_t sessions, incidents;
+    const char *example;  /* a normalised statement that showed it here, or NULL (event techniques) */
+} ap_model_technique;
+
+typedef struct ap_model_day {
+    int64_t day_us;       /* 00:00 UTC of the day */
+    uint64_t sessions;    /* sessions that started that day */
+    uint64_t incidents;   /* incidents that started that day */
+} ap_model_day;
+
+typedef struct ap_model_campaign {
+    int64_t id, actor;                 /* C-id, A-actor (actor 0: none) */
+    uint64_t incidents, sessions;
+    int64_t first_us, last_us;
+    double duration_hours;             /* whole hours, first to last inclusive */
+    double criticality;                /* highest tactic criticality of its shared techniques */
+    double score;                      /* incidents x criticality / duration_hours */
+    const char *primary_tactic;        /* "" when none */
+    const ap_model_technique *techniques; /* most sessions first */
+    size_t ntechniques;
+    const ap_model_ioc *iocs;          /* ordered by kind, then most sessions first */
+    size_t niocs;
+    const ap_model_day *days;          /* days with activity, in order */
+    size_t ndays;
+    const size_t *incidents_idx;       /* indices for ap_model_incident_at, in time order */
+    size_t nincidents_idx;
+} ap_model_campaign;
+
+typedef struct ap_model_actor {
+    int64_t id;
+    uint64_t incidents, sessions;
+    int64_t first_us, last_us;
+    const int64_t *campaigns;          /* its campaign ids, oldest first */
+    size_t ncampaigns;
+    const ap_model_technique *techniques;
+    size_t ntechniques;
+    const ap_model_ioc *iocs;
+    size_t niocs;
+} ap_model_actor;
+
+typedef struct ap_model_incident {
+    int64_t id, campaign, actor;       /* I-id; campaign/actor 0 = linked to nothing */
+    const char *src_ip, *net, *asn;    /* asn "" without an ASN table */
+    const char *client, *hassh;        /* of its first session with one, or "" */
+    int64_t first_us, last_us;
+    uint64_t sessions;
+} ap_model_incident;
+
+/* Campaigns in campaign_score order (highest first); actors and incidents in id order. The
+ * *_find functions return NULL when there is no such id. */
+AP_API size_t ap_model_campaign_count(const ap_model *m);
+AP_API const ap_model_campaign *ap_model_campaign_at(const ap_model *m, size_t i);
+AP_API const ap_model_campaign *ap_model_campaign_find(const ap_model *m, int64_t id);
+AP_API size_t ap_model_actor_count(const ap_model *m);
+AP_API const ap_model_actor *ap_model_actor_at(const ap_model *m, size_t i);
+AP_API const ap_model_actor *ap_model_actor_find(const ap_model *m, int64_t id);
+AP_API size_t ap_model_incident_count(const ap_model *m);
+AP_API const ap_model_incident *ap_model_incident_at(const ap_model *m, size_t i);
+
+/* The whole dataset: every technique with its counts, the first and last event, the totals. */
+typedef struct ap_model_dataset {
+    uint64_t sessions, incidents, campaigns, actors;
+    int64_t first_us, last_us;
+    const ap_model_technique *techniques;
+    size_t ntechniques;
+    const char *attack_version;        /* "18.1" or the bundle's */
+} ap_model_dataset;
+AP_API const ap_model_dataset *ap_model_dataset_of(const ap_model *m);
+
+/* ---- sharing: exports, alerts, report --------------------------------------------------- */
+
+typedef enum ap_export_format {
+    AP_EXPORT_NAVIGATOR = 0, /* ATT&CK Navigator layer 4.5 JSON (docs/export-navigator.md) */
+    AP_EXPORT_STIX,          /* STIX 2.1 bundle (docs/export-stix.md) */
+    AP_EXPORT_MISP,          /* MISP core format events (docs/export-misp.md) */
+    AP_EXPORT_NEO4J,         /* neo4j-admin import CSVs + Cypher LOAD CSV script (docs/export-neo4j.md) */
+    AP_EXPORT_GRAPHML,       /* GraphML for Gephi/Cytoscape */
+    AP_EXPORT_SPLUNK,        /* Splunk lookup CSV (docs/export-splunk.md) */
+    AP_EXPORT_FORMAT_COUNT
+} ap_export_format;
+/* "navigator", "stix", "misp", "neo4j", "graphml", "splunk"; NULL for an unknown value. */
+AP_API const char *ap_export_format_name(ap_export_format f);
+/* Returns 0 and sets *out for a known name, -1 otherwise. */
+AP_API int ap_export_format_parse(const char *name, ap_export_format *out);
+
+typedef struct ap_export_options {
+    ap_export_format format;
+    int64_t campaign;  /* > 0: only this campaign (C-n) */
+    int64_t actor;     /* > 0: only this actor (A-n) and its campaigns */
+    /* Where to write. Formats that make one file (stix, misp, graphml, splunk, navigator with
+     * one campaign/actor) write to this file, or standard output when NULL or "-"; formats that
+     * make several (neo4j; navigator for everything: one layer per campaign and actor plus one
+     * for the dataset) write into this directory, created when missing (required). */
+    const char *out;
+    const char *producer; /* tool name in outputs, default "actorprint" */
+} ap_export_options;
+AP_API void ap_export_options_init(ap_export_options *o);
+
+/* Writes the export. Return values: AP_OK; AP_ERR_NOT_FOUND (no such campaign/actor; err says
+ * which); AP_ERR_ARG (a directory is required and out is missing or "-"); AP_ERR_IO (err says
+ * which path); AP_ERR_NOMEM. */
+AP_API ap_status ap_export(const ap_model *m, const ap_export_options *opt, char *err,
+                           size_t errlen);
+
 /* ---- simulated logs ---------------------------------------------------------------------- */
 
 /* Writes realistic Cowrie JSON logs from several kinds of simulated attacker (see docs/simulator.md)

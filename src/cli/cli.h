@@ -70,7 +70,20 @@ typedef enum cli_opt_id {
     CLI_OPT_LEVEL,
     CLI_OPT_RANK,
     CLI_OPT_LABELS,
-    CLI_OPT_FRESH
+    CLI_OPT_FRESH,
+    CLI_OPT_FORMAT,
+    CLI_OPT_CAMPAIGN,
+    CLI_OPT_ACTOR,
+    CLI_OPT_ALL,
+    CLI_OPT_WINDOW,
+    CLI_OPT_MIN_INCIDENTS,
+    CLI_OPT_NOW,
+    CLI_OPT_SYSLOG,
+    CLI_OPT_CRITICALITY,
+    CLI_OPT_NO_KDIST,
+    CLI_OPT_TAXII,
+    CLI_OPT_LISTEN,
+    CLI_OPT_PORT
 } cli_opt_id;
 
 /* Text fields of the table may mark code with backticks: `actorprint stats`. Paragraphs are
@@ -152,6 +165,10 @@ int cli_cmd_cluster(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_run(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_eval(const cli_command *cmd, int argc, char **argv);
 int cli_cmd_features(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_alerts(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_report(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_export(const cli_command *cmd, int argc, char **argv);
+int cli_cmd_serve(const cli_command *cmd, int argc, char **argv);
 
 /* ---- mapping (cmd_map.c) ---- */
 
@@ -214,6 +231,9 @@ const char *cli_fmt_bytes(char *buf, uint64_t bytes);
 const char *cli_fmt_time(char *buf, int64_t us);
 /* Attacker-controlled text for the terminal (NULL prints "-"). */
 void cli_put_term(FILE *f, const char *s);
+/* A diagnostic from the library (ASN table, truth file, criticality table...) as
+ * "FILE:LINE: warning|error: MESSAGE" on stderr, attacker text escaped; an ap_diag_fn. */
+void cli_print_diag(void *user, const ap_diag *d);
 /* A JSON string literal (NULL prints null). */
 void cli_put_json(FILE *f, const char *s);
 

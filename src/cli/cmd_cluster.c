@@ -70,15 +70,6 @@ static int on_option(void *ctx, const cli_command *cmd, const cli_option *opt, c
     return cluster_option(ctx, cmd, opt, arg);
 }
 
-static void on_diag(void *user, const ap_diag *d)
-{
-    (void)user;
-    fprintf(stderr, "%s:%llu: %s: ", d->file ? d->file : "?", (unsigned long long)d->line,
-            d->severity == AP_SEV_ERROR ? "error" : "warning");
-    cli_put_term(stderr, d->message);
-    fputc('\n', stderr);
-}
-
 /* Attacker text cut to `width` display columns (escaped first). */
 static void put_cell(FILE *f, const char *s, int width)
 {
@@ -190,7 +181,7 @@ static int do_cluster(const cli_command *cmd, const cluster_args *a)
     o.behaviour_jaccard = a->jaccard;
     o.dry_run = a->dry_run;
     o.fresh = a->fresh;
-    o.on_diag = on_diag;
+    o.on_diag = cli_print_diag;
     char err[512] = "";
     ap_cluster *c = NULL;
     ap_status s = ap_cluster_run(st, &o, &c, err, sizeof err);

@@ -31,14 +31,6 @@ static int on_option(void *ctx, const cli_command *cmd, const cli_option *opt, c
     return CLI_CONTINUE;
 }
 
-static void on_diag(void *user, const ap_diag *d)
-{
-    (void)user;
-    fprintf(stderr, "%s:%llu: warning: ", d->file ? d->file : "?", (unsigned long long)d->line);
-    cli_put_term(stderr, d->message);
-    fputc('\n', stderr);
-}
-
 int cli_cmd_eval(const cli_command *cmd, int argc, char **argv)
 {
     eval_args a = {CLI_DEFAULT_DB, NULL, AP_EVAL_ACTOR, 0};
@@ -53,7 +45,7 @@ int cli_cmd_eval(const cli_command *cmd, int argc, char **argv)
         return rc;
     ap_eval_report r;
     char err[512] = "";
-    ap_status s = ap_eval_truth(st, a.truth, a.level, on_diag, NULL, &r, err, sizeof err);
+    ap_status s = ap_eval_truth(st, a.truth, a.level, cli_print_diag, NULL, &r, err, sizeof err);
     ap_store_close(st);
     if (s != AP_OK) {
         cli_error(cmd, "%s", err[0] ? err : ap_strerror(s));

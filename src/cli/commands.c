@@ -358,6 +358,112 @@ static const cli_example features_examples[] = {
     {"features --rank --labels sim/truth.csv", "Which features separate the known actors."},
 };
 
+/* ---- export ---- */
+
+static const cli_option export_options[] = {
+    {CLI_OPT_FORMAT, "format", 'f', "FORMAT",
+     "`navigator` (ATT&CK Navigator layer 4.5), `stix` (STIX 2.1 bundle), `misp` (MISP core "
+     "format events), `neo4j` (neo4j-admin import CSVs and a Cypher script), `graphml` (Gephi, "
+     "Cytoscape) or `splunk` (lookup CSV).",
+     NULL, 1},
+    {CLI_OPT_CAMPAIGN, "campaign", 'c', "ID", "Only this campaign (C-12).", NULL, 0},
+    {CLI_OPT_ACTOR, "actor", 'a', "ID", "Only this actor (A-3) and its campaigns.", NULL, 0},
+    {CLI_OPT_ALL, "all", 0, NULL, "Everything (the default).", NULL, 0},
+    {CLI_OPT_OUT, "out", 'o', "PATH",
+     "The output file (`-`: standard output, the default), or the directory for formats that "
+     "write several files (neo4j; navigator without --campaign or --actor).",
+     NULL, 0},
+    {CLI_OPT_DB, "db", 0, "FILE", "The store whose last clustering is exported.", CLI_DEFAULT_DB,
+     0},
+    {CLI_OPT_ASN, "asn", 0, "FILE", "Autonomous-system table for ASN nodes and attributes.", NULL,
+     0},
+};
+
+static const cli_example export_examples[] = {
+    {"export --format navigator --out layers/", "One layer per campaign and actor, and one for all."},
+    {"export --format stix --campaign C-12 --out c12.json", "One campaign as a STIX 2.1 bundle."},
+    {"export --format neo4j --out graph/", "CSVs for neo4j-admin, and graph/import.cypher."},
+};
+
+/* ---- serve ---- */
+
+static const cli_option serve_options[] = {
+    {CLI_OPT_TAXII, "taxii", 0, NULL,
+     "Serve the last clustering as a read-only TAXII 2.1 collection (`actorprint` under "
+     "`/api/`).",
+     NULL, 0},
+    {CLI_OPT_LISTEN, "listen", 0, "ADDR",
+     "The IPv4 or IPv6 address to listen on. Anything but a loopback address exposes the "
+     "collection to the network without authentication.",
+     "127.0.0.1", 0},
+    {CLI_OPT_PORT, "port", 0, "N", "The TCP port (0: any free port, printed at start).", "9000",
+     0},
+    {CLI_OPT_DB, "db", 0, "FILE", "The store whose last clustering is served.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_ASN, "asn", 0, "FILE", "Autonomous-system table (see `cluster`).", NULL, 0},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, "Do not print the address at start and stop.", NULL, 0},
+};
+
+static const cli_example serve_examples[] = {
+    {"serve --taxii", "Discovery at http://127.0.0.1:9000/taxii2/ until Ctrl-C."},
+    {"serve --taxii --port 0 --db honeypot.db", "Any free port (printed at start)."},
+};
+
+/* ---- alerts, report ---- */
+
+static const cli_option alerts_options[] = {
+    {CLI_OPT_DB, "db", 0, "FILE", "The store whose last clustering is read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_WINDOW, "window", 0, "LENGTH",
+     "Length of the window, which ends at the last stored event (or `--now`): a whole number "
+     "with s, m, h, d or w (`90m`, `24h`, `7d`); a bare number is seconds.",
+     "24h", 0},
+    {CLI_OPT_MIN_INCIDENTS, "min-incidents", 0, "N",
+     "Alert on campaigns with at least N incidents that started inside the window.", "3", 0},
+    {CLI_OPT_NOW, "now", 0, "TIME",
+     "End the window at TIME (ISO 8601) instead of at the last stored event.", NULL, 0},
+    {CLI_OPT_SYSLOG, "syslog", 0, NULL,
+     "Also send each alert to syslog(3) as one line of text (ident `actorprint`, facility user, "
+     "priority warning), attacker text escaped as for a terminal.",
+     NULL, 0},
+    {CLI_OPT_CRITICALITY, "criticality", 0, "FILE",
+     "Tactic criticality for the risk score: lines `TACTIC<TAB>VALUE`, as in the built-in "
+     "data/cluster/tactic-criticality.tsv.",
+     NULL, 0},
+    {CLI_OPT_ASN, "asn", 0, "FILE", "Autonomous-system table (see `cluster`) for ASN indicators.",
+     NULL, 0},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, "Print no summary line on standard error.", NULL, 0},
+};
+
+static const cli_example alerts_examples[] = {
+    {"alerts", "Campaigns with 3 or more new incidents in the last 24 hours of data."},
+    {"alerts --window 7d --min-incidents 20 --syslog -q",
+     "A week's growth, also sent to syslog, without the summary line."},
+    {"alerts --now 2024-03-02T00:00:00Z", "The alerts as they stood at midnight of 2024-03-02."},
+};
+
+static const cli_option report_options[] = {
+    {CLI_OPT_OUT, "out", 'o', "DIR",
+     "Write report.html, report.md and kdist.svg into DIR (created when missing).", NULL, 1},
+    {CLI_OPT_DB, "db", 0, "FILE", "The store whose last clustering is read.", CLI_DEFAULT_DB, 0},
+    {CLI_OPT_LIMIT, "limit", 'n', "N",
+     "Campaigns (highest score first) and actors in the tables, the heat map and the "
+     "per-campaign sections; 0 shows all.",
+     "20", 0},
+    {CLI_OPT_ASN, "asn", 0, "FILE",
+     "Autonomous-system table (see `cluster`) for ASN indicators and the k-distance plot.", NULL,
+     0},
+    {CLI_OPT_CRITICALITY, "criticality", 0, "FILE",
+     "Tactic criticality for the risk score (see `alerts`).", NULL, 0},
+    {CLI_OPT_NO_KDIST, "no-kdist", 0, NULL,
+     "Leave out the k-distance plot, which needs a DBSCAN dry run over every stored incident.",
+     NULL, 0},
+    {CLI_OPT_QUIET, "quiet", 'q', NULL, "Print only errors.", NULL, 0},
+};
+
+static const cli_example report_examples[] = {
+    {"report --out report/", "Write report/report.html and report/report.md."},
+    {"report --out report/ -n 0 --no-kdist", "Every campaign, without the k-distance plot."},
+};
+
 const cli_command cli_commands[] = {
     {"ingest", "Read Cowrie JSON logs into the store", "PATH...",
      "Reads each PATH (a file, a directory read recursively, or `-` for standard input) into the "
@@ -484,6 +590,24 @@ const cli_command cli_commands[] = {
      "CSV; `--rank` ranks the columns by variance, mutual information and chi2 against labels.",
      features_options, N_(features_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
      features_examples, N_(features_examples), cli_cmd_features},
+    {"export", "Export campaigns to ATT&CK Navigator, STIX, MISP, Neo4j, GraphML, Splunk", NULL,
+     "Writes the last clustering (`actorprint cluster`) in a format analysts' tools read, for "
+     "every campaign and actor, one campaign or one actor. Outputs are deterministic: the same "
+     "store gives the same files, and ids (STIX, MISP) are derived from campaign and actor "
+     "numbers, so a re-export updates objects instead of duplicating them. Attacker text is "
+     "escaped for each format. Formats: docs/export-*.md.",
+     export_options, N_(export_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     export_examples, N_(export_examples), cli_cmd_export},
+    {"serve", "Serve the last clustering over TAXII 2.1 (read-only)", NULL,
+     "Builds the STIX 2.1 objects of the last clustering (as `export --format stix` does) and "
+     "answers the read-only TAXII 2.1 endpoints from memory: discovery at `/taxii2/`, the API "
+     "root `/api/`, the collection `actorprint` with its objects (filters `added_after`, "
+     "`match[id]`, `match[type]`, `match[version]`, `match[spec_version]`, `limit`, `next`) and "
+     "manifest, with `application/taxii+json;version=2.1`. Binds 127.0.0.1 unless told "
+     "otherwise; SIGINT or SIGTERM stops it cleanly with exit status 0. Details: "
+     "docs/export-stix.md.",
+     serve_options, N_(serve_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5), serve_examples,
+     N_(serve_examples), cli_cmd_serve},
     {"simulate", "Write realistic synthetic Cowrie logs", NULL,
      "Writes Cowrie JSON logs produced by several kinds of simulated attacker (scanners, brute "
      "forcers, bots dropping malware, interactive operators, campaigns sharing infrastructure) "
@@ -495,6 +619,28 @@ const cli_command cli_commands[] = {
      "Shows the options of COMMAND, or the list of commands. `actorprint COMMAND --help` does "
      "the same.",
      NULL, 0, BIT(0) | BIT(2), help_examples, N_(help_examples), cli_cmd_help},
+    {"alerts", "Campaigns that grew fast, as JSON lines and syslog", NULL,
+     "Prints one JSON line per campaign that gained at least `--min-incidents` incidents "
+     "(counted by the time an incident started) within `--window` before the last stored "
+     "event, most new incidents first. Ending the window at the data, not the clock, makes the "
+     "result reproducible: run it after each ingest. A line holds the campaign and actor, the "
+     "new incidents and sessions, the window, the totals, the risk score (incidents x "
+     "criticality / duration in hours) and criticality, the primary tactic, first and last "
+     "seen, and the top techniques and indicators (docs/alerts-and-report.md). With `--syslog` "
+     "each alert is also sent to syslog as one line. The exit status is 0 whether or not there "
+     "were alerts: test the output.",
+     alerts_options, N_(alerts_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     alerts_examples, N_(alerts_examples), cli_cmd_alerts},
+    {"report", "Write an HTML report and a Markdown summary of the campaigns", NULL,
+     "Writes DIR/report.html, one self-contained page (inline CSS and SVG, no script, nothing "
+     "fetched, a Content-Security-Policy forbidding both): dataset totals, the campaign table "
+     "highest risk score first, actors, a campaigns x techniques heat map, the seed recipe's "
+     "k-distance plot, the top indicators, and per campaign its activity per day, techniques "
+     "with example commands and indicators. DIR/report.md is the summary (campaign table, top "
+     "indicators) for tickets and wikis. Attacker text is escaped in both "
+     "(docs/alerts-and-report.md). The same store gives the same files.",
+     report_options, N_(report_options), BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5),
+     report_examples, N_(report_examples), cli_cmd_report},
 };
 const size_t cli_ncommands = N_(cli_commands);
 

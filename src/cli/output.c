@@ -105,3 +105,12 @@ int cli_finish_output(const cli_command *cmd, int rc)
     }
     return rc;
 }
+
+void cli_print_diag(void *user, const ap_diag *d)
+{
+    (void)user;
+    fprintf(stderr, "%s:%llu: %s: ", d->file ? d->file : "?", (unsigned long long)d->line,
+            d->severity == AP_SEV_ERROR ? "error" : "warning");
+    cli_put_term(stderr, d->message);
+    fputc('\n', stderr);
+}

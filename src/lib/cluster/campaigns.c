@@ -10,34 +10,9 @@
 #include <string.h>
 
 #include "cluster/cluster_internal.h"
-
-extern const char ap_embedded_tactic_criticality_tsv[];
-extern const size_t ap_embedded_tactic_criticality_tsv_len;
+#include "cluster/tactics.h"
 
 #define LIST_MAX 5 /* entries per infrastructure list */
-
-/* Criticality of a tactic shortname (1 when unknown). */
-static double criticality_of(const char *t, size_t n)
-{
-    const char *p = ap_embedded_tactic_criticality_tsv;
-    const char *end = p + ap_embedded_tactic_criticality_tsv_len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        const char *tab = memchr(p, '\t', (size_t)(le - p));
-        if (*p != '#' && tab && (size_t)(tab - p) == n && !memcmp(p, t, n))
-            return atof(tab + 1);
-        p = nl ? nl + 1 : end;
-    }
-    return 1;
-}
-
-typedef struct tactic_count {
-    const char *t;
-    size_t n;
-    uint32_t count;
-    double crit;
-} tactic_count;
 
 typedef struct tcount {
     uint64_t tok;
@@ -102,7 +77,7 @@ static const char *join(ap_cluster *c, const tcount *tc, size_t n, cl_kind kind,
     return ap_arena_strdup(&c->text, buf);
 }
 
-ap_status cl_campaigns_build(ap_cluster *c)
+ap_status cl_campaigns_build(ap_cluster *c, const cl_crit_table *crit_table)
 {
     cl_data *d = &c->d;
     size_t n = d->nincidents;
@@ -124,6 +99,8 @@ ap_status cl_campaigns_build(ap_cluster *c)
     c->campaign_order = malloc((groups ? groups : 1) * sizeof *c->campaign_order);
     cl_u64v toks = {0};
     tcount *tc = NULL;
+    uint64_t *tech = NULL;
+    uint32_t *tech_n = NULL;
     size_t tc_cap = 0;
     ap_status s = c->campaigns && c->campaign_order ? AP_OK : AP_ERR_NOMEM;
     for (size_t i = 0; i < m && s == AP_OK;) {
@@ -159,11 +136,17 @@ ap_status cl_campaigns_build(ap_cluster *c)
             qsort(toks.v, toks.n, sizeof *toks.v, cmp_u64);
         if (toks.n > tc_cap) {
             tcount *p = realloc(tc, toks.n * sizeof *p);
-            if (!p) {
+            uint64_t *q = p ? realloc(tech, toks.n * sizeof *q) : NULL;
+            uint32_t *r = q ? realloc(tech_n, toks.n * sizeof *r) : NULL;
+            if (p)
+                tc = p;
+            if (q)
+                tech = q;
+            if (!r) {
                 s = AP_ERR_NOMEM;
                 break;
             }
-            tc = p;
+            tech_n = r;
             tc_cap = toks.n;
         }
         size_t nt = 0;
@@ -177,42 +160,19 @@ ap_status cl_campaigns_build(ap_cluster *c)
             qsort(tc, nt, sizeof *tc, cmp_tcount);
         /* shared TTPs (in at least half the incidents), tactics and criticality */
         uint32_t half = (uint32_t)((row->incidents + 1) / 2);
-        tactic_count tac[32];
-        size_t ntac = 0;
-        double crit = 0;
+        size_t ntech = 0;
         for (size_t k = 0; k < nt; k++) {
             if (cl_token_kind(tc[k].tok) == TK_IP)
                 row->ips++;
-            if (cl_token_kind(tc[k].tok) != TK_TECH)
-                continue;
-            const uint32_t *ti = ap_idmap_get(&d->tech_idx, tc[k].tok);
-            const char *tl = ti ? d->tech_tactic[*ti] : NULL;
-            while (tl && *tl) {
-                const char *e = strchr(tl, ';');
-                size_t ln = e ? (size_t)(e - tl) : strlen(tl);
-                size_t q = 0;
-                while (q < ntac && !(tac[q].n == ln && !memcmp(tac[q].t, tl, ln)))
-                    q++;
-                if (q == ntac && ntac < 32)
-                    tac[ntac++] = (tactic_count){tl, ln, 0, criticality_of(tl, ln)};
-                if (q < ntac) {
-                    tac[q].count += tc[k].n;
-                    if (tc[k].n >= half && tac[q].crit > crit)
-                        crit = tac[q].crit;
-                }
-                tl = e ? e + 1 : NULL;
+            if (cl_token_kind(tc[k].tok) == TK_TECH) {
+                tech[ntech] = tc[k].tok;
+                tech_n[ntech++] = tc[k].n;
             }
         }
-        size_t best = SIZE_MAX;
-        for (size_t q = 0; q < ntac; q++)
-            if (best == SIZE_MAX || tac[q].count > tac[best].count ||
-                (tac[q].count == tac[best].count && tac[q].crit > tac[best].crit))
-                best = q;
-        char pt[64] = "";
-        if (best != SIZE_MAX)
-            snprintf(pt, sizeof pt, "%.*s", (int)tac[best].n, tac[best].t);
+        char pt[64];
+        cl_tactic_summary(d, crit_table, tech, tech_n, ntech, row->incidents, pt, sizeof pt,
+                          &row->criticality);
         row->primary_tactic = ap_arena_strdup(&c->text, pt);
-        row->criticality = crit > 0 ? crit : 1;
         row->techniques = join(c, tc, nt, TK_TECH, half);
         row->nets = join(c, tc, nt, TK_NET, 1);
         row->asns = join(c, tc, nt, TK_ASN, 1);
@@ -234,6 +194,8 @@ ap_status cl_campaigns_build(ap_cluster *c)
         i = j;
     }
     free(tc);
+    free(tech);
+    free(tech_n);
     cl_u64v_free(&toks);
     free(idx);
     if (s == AP_OK && c->ncampaigns) {

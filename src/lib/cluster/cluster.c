@@ -10,6 +10,7 @@
 
 #include "cluster/cluster_internal.h"
 #include "cluster/ids.h"
+#include "cluster/tactics.h"
 #include "cluster/numeric.h"
 #include "store/store.h"
 #include "understand/asn.h"
@@ -214,8 +215,12 @@ ap_status ap_cluster_run(ap_store *store, const ap_cluster_options *opt, ap_clus
     double t2 = cl_now();
     if (s == AP_OK)
         s = number(c, &next_campaign, &next_actor);
+    cl_crit_table crit = {0};
     if (s == AP_OK)
-        s = cl_campaigns_build(c);
+        s = cl_crit_load(&crit, NULL, NULL, NULL, err, errlen);
+    if (s == AP_OK)
+        s = cl_campaigns_build(c, &crit);
+    cl_crit_free(&crit);
     if (s == AP_OK && !opt->dry_run)
         s = save(store, c, next_campaign, next_actor);
     if (s != AP_OK) {

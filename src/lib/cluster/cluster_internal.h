@@ -26,7 +26,8 @@ ap_status cl_prepare(ap_store *store, const ap_cluster_options *opt, cl_data *d,
                      size_t errlen);
 
 /* campaigns.c: the campaign table from the numbered result. */
-ap_status cl_campaigns_build(ap_cluster *c);
+struct cl_crit_table;
+ap_status cl_campaigns_build(ap_cluster *c, const struct cl_crit_table *crit_table);
 
 /* features.c: the per-incident feature matrix (one row per incident, in incident order). */
 typedef struct cl_features {

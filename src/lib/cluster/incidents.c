@@ -52,7 +52,7 @@ static size_t network_of(const char *ip, char *out, size_t outlen)
     return 0;
 }
 
-static ap_status add_infra(cl_data *d, cl_u64v *t, const cl_session *s, const ap_asn_db *asn)
+ap_status cl_add_infra(cl_data *d, cl_u64v *t, const cl_session *s, const ap_asn_db *asn)
 {
     ap_status st;
     uint64_t ipt = cl_token(TK_IP, (uint64_t)s->src_ip_id);
@@ -152,7 +152,7 @@ ap_status cl_build_incidents(cl_data *d, int64_t gap_us, const ap_asn_db *asn)
             }
         }
         if (st == AP_OK)
-            st = add_infra(d, &tmp, first, asn);
+            st = cl_add_infra(d, &tmp, first, asn);
         if (st != AP_OK)
             break;
         size_t u = cl_sort_unique(tmp.v, tmp.n);

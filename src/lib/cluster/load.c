@@ -86,6 +86,8 @@ void cl_data_free(cl_data *d)
     ap_idmap_free(&d->tech_idx);
     free(d->tech_names);
     free(d->tech_tactic);
+    free(d->tech_title);
+    free(d->normal_tech);
     ap_idmap_free(&d->label_idx);
     free(d->labels);
     ap_idmap_free(&d->prev_idx);
@@ -223,10 +225,15 @@ static ap_status technique_token(cl_data *d, const char *id, size_t n, uint64_t 
         if (!b)
             return AP_ERR_NOMEM;
         d->tech_tactic = b;
+        char **c = realloc(d->tech_title, ncap * sizeof *c);
+        if (!c)
+            return AP_ERR_NOMEM;
+        d->tech_title = c;
         d->tech_cap = ncap;
     }
     d->tech_names[d->ntech] = dup_text(d, id, n);
     d->tech_tactic[d->ntech] = NULL;
+    d->tech_title[d->ntech] = NULL;
     if (!d->tech_names[d->ntech])
         return AP_ERR_NOMEM;
     d->ntech++;
@@ -254,6 +261,19 @@ static ap_status on_tactic(void *user, const ap_store_col *c, int nc)
     memcpy(p + on, c[1].s, (size_t)c[1].n);
     p[on + (size_t)c[1].n] = '\0';
     L->d->tech_tactic[i] = p;
+    return AP_OK;
+}
+
+static ap_status on_tech_name(void *user, const ap_store_col *c, int nc)
+{
+    loader *L = user;
+    if (nc < 2 || !c[0].s || !c[1].s)
+        return AP_OK;
+    uint64_t tok;
+    TRY_(technique_token(L->d, c[0].s, (size_t)c[0].n, &tok));
+    uint32_t i = *ap_idmap_get(&L->d->tech_idx, tok);
+    if (!L->d->tech_title[i] && !(L->d->tech_title[i] = dup_text(L->d, c[1].s, (size_t)c[1].n)))
+        return AP_ERR_NOMEM;
     return AP_OK;
 }
 
@@ -358,6 +378,20 @@ static ap_status on_input_technique(void *user, const ap_store_col *c, int nc)
         return AP_OK;
     uint64_t tok;
     TRY_(technique_token(L->d, c[1].s, (size_t)c[1].n, &tok));
+    if (nc >= 3 && c[2].i) {
+        /* remembered so reports can show a statement that showed the technique */
+        cl_data *d = L->d;
+        if (d->nnormal_tech == d->normal_tech_cap) {
+            size_t ncap = d->normal_tech_cap ? d->normal_tech_cap * 2 : 1024;
+            struct cl_normal_tech *p = realloc(d->normal_tech, ncap * sizeof *p);
+            if (!p)
+                return AP_ERR_NOMEM;
+            d->normal_tech = p;
+            d->normal_tech_cap = ncap;
+        }
+        d->normal_tech[d->nnormal_tech++] = (struct cl_normal_tech){
+            cl_token(TK_NGRAM, (uint64_t)c[2].i), *ap_idmap_get(&d->tech_idx, tok), 0};
+    }
     return input_token(L, c[0].i, tok);
 }
 
@@ -504,7 +538,7 @@ static ap_status on_session(void *user, const ap_store_col *c, int nc)
 {
     loader *L = user;
     cl_data *d = L->d;
-    if (nc < 11)
+    if (nc < 12)
         return AP_OK;
     if (d->nsessions == d->sessions_cap) {
         size_t ncap = d->sessions_cap ? d->sessions_cap * 2 : 4096;
@@ -528,12 +562,18 @@ static ap_status on_session(void *user, const ap_store_col *c, int nc)
     s->ip = dup_text(d, c[8].s ? c[8].s : "", c[8].s ? (size_t)c[8].n : 0);
     s->name = dup_text(d, c[9].s ? c[9].s : "", c[9].s ? (size_t)c[9].n : 0);
     s->client = c[10].s ? dup_text(d, c[10].s, (size_t)c[10].n) : NULL;
-    if (!s->ip || !s->name || (c[10].s && !s->client))
+    s->hassh = c[11].s ? dup_text(d, c[11].s, (size_t)c[11].n) : NULL;
+    if (!s->ip || !s->name || (c[10].s && !s->client) || (c[11].s && !s->hassh))
         return AP_ERR_NOMEM;
     if (s->tool && s->client)
         TRY_(cl_label(d, s->tool, s->client, strlen(s->client)));
     if (!ap_idmap_put(&d->session_idx, (uint64_t)s->id, (uint32_t)d->nsessions, NULL))
         return AP_ERR_NOMEM;
+    if (s->hassh) {
+        uint64_t t = cl_token(TK_HASSH, htext(s->hassh, strlen(s->hassh)));
+        TRY_(cl_label(d, t, s->hassh, strlen(s->hassh)));
+        TRY_(add_pair(L, (uint32_t)d->nsessions, t));
+    }
     d->nsessions++;
     return AP_OK;
 }
@@ -560,10 +600,19 @@ static ap_status on_password(void *user, const ap_store_col *c, int nc)
     loader *L = user;
     if (nc < 2 || !c[1].s || !c[0].i)
         return AP_OK;
+    TRY_(cl_label(L->d, cl_token(TK_PASS, (uint64_t)c[0].i), c[1].s, (size_t)c[1].n));
     float e = (float)entropy(c[1].s, (size_t)c[1].n);
     uint32_t bits;
     memcpy(&bits, &e, sizeof bits);
     return ap_idmap_put(&L->pw_entropy, (uint64_t)c[0].i, bits, NULL) ? AP_OK : AP_ERR_NOMEM;
+}
+
+static ap_status on_username(void *user, const ap_store_col *c, int nc)
+{
+    loader *L = user;
+    if (nc < 2 || !c[1].s || !c[0].i)
+        return AP_OK;
+    return cl_label(L->d, cl_token(TK_USER, (uint64_t)c[0].i), c[1].s, (size_t)c[1].n);
 }
 
 static ap_status on_login(void *user, const ap_store_col *c, int nc)
@@ -591,6 +640,8 @@ static ap_status on_login(void *user, const ap_store_col *c, int nc)
     uint64_t pair = h2((uint64_t)c[1].i, (uint64_t)c[2].i);
     TRY_(add_pair(L, L->cur, cl_token(TK_CRED, pair)));
     TRY_(add_pair(L, L->cur, cl_token(TK_USER, (uint64_t)c[1].i)));
+    if (c[2].i)
+        TRY_(add_pair(L, L->cur, cl_token(TK_PASS, (uint64_t)c[2].i)));
     if (L->prev_cred)
         TRY_(add_pair(L, L->cur, cl_token(TK_CREDSEQ, h2(L->prev_cred, pair))));
     L->prev_cred = pair;
@@ -752,6 +803,7 @@ ap_status cl_load(ap_store *st, cl_data *d, char *err, size_t errlen)
     } steps[] = {
         {AP_CL_SENSORS, on_sensor},
         {AP_CL_TACTICS, on_tactic},
+        {AP_CL_TECH_NAMES, on_tech_name},
         {AP_CL_EVENT_RULES, on_event_rule},
         {AP_CL_BRUTEFORCE, on_bruteforce},
         {AP_CL_STATEMENTS, on_statement},
@@ -761,6 +813,7 @@ ap_status cl_load(ap_store *st, cl_data *d, char *err, size_t errlen)
         {AP_CL_INPUT_KEYS, on_input_key},
         {AP_CL_SESSIONS, on_session},
         {AP_CL_LOGIN_TEXTS, on_password},
+        {AP_CL_USER_TEXTS, on_username},
         {AP_CL_LOGINS, on_login},
         {AP_CL_COMMANDS, on_command},
         {AP_CL_TRANSFERS, on_transfer},

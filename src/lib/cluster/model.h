@@ -33,10 +33,12 @@ typedef enum cl_kind {
     TK_CREDSEQ,   /* two consecutive credential pairs of one connection: the list's order */
     TK_FWD,       /* direct-tcpip destination host:port */
     TK_USER,      /* username tried */
+    TK_PASS,      /* password tried (reports only) */
     TK_NET = 16,  /* /24 (IPv4) or /48 (IPv6) of the source */
     TK_ASN,       /* autonomous system of the source */
     TK_TOOL,      /* client tooling: version + HASSH, or "telnet" */
     TK_IP,        /* the source address itself */
+    TK_HASSH,     /* HASSH of the client (reports only; tooling is TK_TOOL) */
     TK_KIND_MAX = 31
 } cl_kind;
 
@@ -70,6 +72,7 @@ typedef struct cl_session {
     const char *name;   /* Cowrie session id */
     const char *ip;     /* source address text */
     const char *client; /* client version text or NULL */
+    const char *hassh;  /* HASSH text or NULL */
     uint32_t sensor;    /* index into cl_data.sensors */
     uint32_t incident;  /* index into cl_data.incidents */
     size_t tok_off;     /* tokens: cl_data.tok.v[tok_off .. tok_off + tok_n) */
@@ -118,7 +121,15 @@ typedef struct cl_data {
     /* technique text by token (for reports): token -> index into tech_names */
     ap_idmap tech_idx;
     char **tech_names;
-    char **tech_tactic;    /* first tactic of each technique, or NULL */
+    char **tech_tactic;    /* tactics of each technique, ';'-separated, or NULL */
+    char **tech_title;     /* name of each technique, or NULL */
+    /* (unigram n-gram token, technique index) of every mapped statement, for examples */
+    struct cl_normal_tech {
+        uint64_t tok;
+        uint32_t tech;
+        uint32_t pad_;
+    } *normal_tech;
+    size_t nnormal_tech, normal_tech_cap;
     size_t ntech, tech_cap;
     /* per token kind display text (keys, hashes, URLs, nets, ASNs): token -> text */
     ap_idmap label_idx;
@@ -144,6 +155,9 @@ ap_status cl_load(ap_store *st, cl_data *d, char *err, size_t errlen);
 /* incidents.c: groups sessions by source address with gaps < gap_us; fills incidents, order,
  * session.incident and the incident tokens (session tokens + infrastructure). */
 ap_status cl_build_incidents(cl_data *d, int64_t gap_us, const ap_asn_db *asn);
+/* Appends the infrastructure tokens of a session's source to t: TK_IP, TK_NET (/24 or /48) and,
+ * with an ASN table, TK_ASN, with their display labels. */
+ap_status cl_add_infra(cl_data *d, cl_u64v *t, const cl_session *s, const ap_asn_db *asn);
 
 /* ---- linking (link.c) ---- */
 

@@ -234,16 +234,19 @@ ap_status ap_store_session_technique_rows(ap_store *st, int64_t session_id, ap_s
 typedef enum ap_store_cl_scan {
     AP_CL_SENSORS,          /* id, name */
     AP_CL_SESSIONS,         /* id, sensor_id, src_ip_id, start_us, end_us, protocol_id,
-                               client_version_id, hassh_id, src_ip, session, client_version */
+                               client_version_id, hassh_id, src_ip, session, client_version,
+                               hassh */
     AP_CL_LOGINS,           /* session_id, username_id, password_id, success, ts */
     AP_CL_LOGIN_TEXTS,      /* password_id, password (distinct passwords tried) */
+    AP_CL_USER_TEXTS,       /* username_id, username (distinct usernames tried) */
+    AP_CL_TECH_NAMES,       /* technique id, name (the ATT&CK table the mapping used) */
     AP_CL_COMMANDS,         /* session_id, ts, input_id */
     AP_CL_TRANSFERS,        /* session_id, kind, url_id, shasum_id, url, shasum */
     AP_CL_CLIENT_KEYS,      /* session_id, fingerprint_id, fingerprint */
     AP_CL_FORWARDS,         /* session_id, dst_host_id, dst_port, dst_host (requests only) */
     AP_CL_STATEMENTS,       /* input_id, normal_id, cmd_id (in statement order) */
     AP_CL_NORMAL_TEXTS,     /* normal_id, normal form */
-    AP_CL_INPUT_TECHNIQUES, /* input_id, technique */
+    AP_CL_INPUT_TECHNIQUES, /* input_id, technique, normal_id of the statement */
     AP_CL_INPUT_IOCS,       /* input_id, value_id, type, value */
     AP_CL_INPUT_KEYS,       /* input_id, key_id, injected, sha256 */
     AP_CL_BRUTEFORCE,       /* src_ip_id, technique */

@@ -267,14 +267,18 @@
     X(ST_CL_SENSORS, "SELECT id, name FROM sensors")                                             \
     X(ST_CL_SESSIONS,                                                                            \
       "SELECT s.id, s.sensor_id, s.src_ip_id, s.start_us, s.end_us, s.protocol_id, "             \
-      "s.client_version_id, s.hassh_id, ip.s, s.session, cv.s FROM sessions s "                  \
+      "s.client_version_id, s.hassh_id, ip.s, s.session, cv.s, hs.s FROM sessions s "            \
       "LEFT JOIN strings ip ON ip.id = s.src_ip_id "                                             \
-      "LEFT JOIN strings cv ON cv.id = s.client_version_id ORDER BY s.id")                       \
+      "LEFT JOIN strings cv ON cv.id = s.client_version_id "                                     \
+      "LEFT JOIN strings hs ON hs.id = s.hassh_id ORDER BY s.id")                                \
     X(ST_CL_LOGINS,                                                                              \
       "SELECT session_id, username_id, password_id, success, ts FROM logins "                    \
       "ORDER BY session_id, ts, seq")                                                            \
     X(ST_CL_LOGIN_TEXTS,                                                                         \
       "SELECT DISTINCT p.id, p.s FROM logins l JOIN strings p ON p.id = l.password_id")         \
+    X(ST_CL_USER_TEXTS,                                                                          \
+      "SELECT DISTINCT u.id, u.s FROM logins l JOIN strings u ON u.id = l.username_id")         \
+    X(ST_CL_TECH_NAMES, "SELECT id, name FROM attack_techniques")                                \
     X(ST_CL_COMMANDS,                                                                            \
       "SELECT session_id, ts, input_id FROM commands ORDER BY session_id, ts, seq")              \
     X(ST_CL_TRANSFERS,                                                                           \
@@ -292,7 +296,9 @@
       "SELECT input_id, normal_id, cmd_id FROM input_statements ORDER BY input_id, idx")         \
     X(ST_CL_NORMAL_TEXTS,                                                                        \
       "SELECT DISTINCT n.id, n.s FROM input_statements s JOIN strings n ON n.id = s.normal_id")  \
-    X(ST_CL_INPUT_TECHNIQUES, "SELECT input_id, technique FROM input_techniques")                \
+    X(ST_CL_INPUT_TECHNIQUES,                                                                    \
+      "SELECT t.input_id, t.technique, st.normal_id FROM input_techniques t "                    \
+      "LEFT JOIN input_statements st ON st.input_id = t.input_id AND st.idx = t.idx")            \
     X(ST_CL_INPUT_IOCS,                                                                          \
       "SELECT x.input_id, x.value_id, x.type, v.s FROM input_iocs x "                            \
       "LEFT JOIN strings v ON v.id = x.value_id")                                                \
