@@ -496,7 +496,7 @@ static ap_status build_incidents(builder *b, uint32_t **sess_order)
 }
 
 /* Sessions of incidents idx[0..n-1], into a malloc'd array. */
-static ap_status sessions_of(const ap_model *m, const builder *b, const uint32_t *sess_order,
+static ap_status sessions_of(const ap_model *m, const uint32_t *sess_order,
                              const size_t *inc_first, const size_t *idx, size_t n, uint32_t **out,
                              size_t *nout)
 {
@@ -510,7 +510,6 @@ static ap_status sessions_of(const ap_model *m, const builder *b, const uint32_t
     for (size_t i = 0; i < n; i++)
         for (uint64_t j = 0; j < m->incidents[idx[i]].sessions; j++)
             v[k++] = sess_order[inc_first[idx[i]] + j];
-    (void)b;
     *out = v;
     *nout = k;
     return AP_OK;
@@ -557,7 +556,7 @@ static ap_status summarise_group(builder *b, const uint32_t *sess_order, const s
     }
     uint32_t *sess = NULL;
     size_t ns = 0;
-    ap_status s = sessions_of(m, b, sess_order, inc_first, idx, n, &sess, &ns);
+    ap_status s = sessions_of(m, sess_order, inc_first, idx, n, &sess, &ns);
     if (s == AP_OK)
         s = aggregate_sessions(b, sess, ns, 0, a);
     free(sess);
