@@ -11,6 +11,7 @@
 #include "cluster/eval.h"
 #include "store/store.h"
 #include "util/hash.h"
+#include "util/grow.h"
 #include "util/idmap.h"
 
 typedef struct result_rows {
@@ -30,14 +31,8 @@ static ap_status on_result(void *user, const ap_store_col *c, int nc)
     result_rows *r = user;
     if (nc < 5 || !c[0].s || !c[1].s)
         return AP_OK;
-    if (r->n == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 4096;
-        int64_t(*p)[3] = realloc(r->v, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        r->v = p;
-        r->cap = ncap;
-    }
+    if (ap_grow(&r->v, &r->cap, r->n, sizeof *r->v, 4096) != 0)
+        return AP_ERR_NOMEM;
     r->v[r->n][0] = c[2].i;
     r->v[r->n][1] = c[3].i;
     r->v[r->n][2] = c[4].i;

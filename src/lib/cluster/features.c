@@ -152,8 +152,7 @@ ap_status cl_features_build(const cl_data *d, cl_features *f)
         if (!(f->names[i] = dupf("", fixed_names[i])))
             s = AP_ERR_NOMEM;
     for (size_t i = 0; s == AP_OK && i < ntech; i++) {
-        uint64_t tok = cl_token(TK_TECH, ap_hash64(d->tech_names[tech[i]],
-                                                   strlen(d->tech_names[tech[i]])));
+        uint64_t tok = d->tech_tokens[tech[i]];
         if (!(f->names[NFIXED + i] = dupf("ttp:", d->tech_names[tech[i]])) ||
             !ap_idmap_put(&colof, tok, (uint32_t)(NFIXED + i), NULL))
             s = AP_ERR_NOMEM;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cluster/model.h"
+#include "util/grow.h"
 #include "util/hash.h"
 
 #define MH_K 24    /* MinHash values per signature */
@@ -101,14 +102,8 @@ typedef struct kvv {
 
 static ap_status kv_push(kvv *a, uint64_t key, uint32_t inc)
 {
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 65536;
-        kv *p = realloc(a->v, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        a->v = p;
-        a->cap = ncap;
-    }
+    if (ap_grow(&a->v, &a->cap, a->n, sizeof *a->v, 65536) != 0)
+        return AP_ERR_NOMEM;
     a->v[a->n++] = (kv){key, inc, 0};
     return AP_OK;
 }

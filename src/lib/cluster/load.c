@@ -14,6 +14,7 @@
 
 #include "cluster/model.h"
 #include "store/store.h"
+#include "util/grow.h"
 #include "util/hash.h"
 
 #define TRY_(expr)                                                                               \
@@ -27,14 +28,8 @@
 
 ap_status cl_u64v_push(cl_u64v *a, uint64_t x)
 {
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 1024;
-        uint64_t *p = realloc(a->v, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        a->v = p;
-        a->cap = ncap;
-    }
+    if (ap_grow(&a->v, &a->cap, a->n, sizeof *a->v, 1024) != 0)
+        return AP_ERR_NOMEM;
     a->v[a->n++] = x;
     return AP_OK;
 }
@@ -87,6 +82,7 @@ void cl_data_free(cl_data *d)
     free(d->tech_names);
     free(d->tech_tactic);
     free(d->tech_title);
+    free(d->tech_tokens);
     free(d->normal_tech);
     ap_idmap_free(&d->label_idx);
     free(d->labels);
@@ -116,14 +112,8 @@ ap_status cl_label(cl_data *d, uint64_t t, const char *s, size_t n)
         return AP_ERR_NOMEM;
     if (!added)
         return AP_OK;
-    if (d->nlabels == d->labels_cap) {
-        size_t ncap = d->labels_cap ? d->labels_cap * 2 : 256;
-        char **p = realloc(d->labels, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        d->labels = p;
-        d->labels_cap = ncap;
-    }
+    if (ap_grow(&d->labels, &d->labels_cap, d->nlabels, sizeof *d->labels, 256) != 0)
+        return AP_ERR_NOMEM;
     if (!(d->labels[d->nlabels] = dup_text(d, s, n)))
         return AP_ERR_NOMEM;
     d->nlabels++;
@@ -178,14 +168,8 @@ typedef struct loader {
 
 static ap_status add_pair(loader *L, uint32_t session, uint64_t tok)
 {
-    if (L->npairs == L->pairs_cap) {
-        size_t ncap = L->pairs_cap ? L->pairs_cap * 2 : 65536;
-        tok_pair *p = realloc(L->pairs, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        L->pairs = p;
-        L->pairs_cap = ncap;
-    }
+    if (ap_grow(&L->pairs, &L->pairs_cap, L->npairs, sizeof *L->pairs, 65536) != 0)
+        return AP_ERR_NOMEM;
     L->pairs[L->npairs++] = (tok_pair){session, 0, tok};
     return AP_OK;
 }
@@ -215,22 +199,23 @@ static ap_status technique_token(cl_data *d, const char *id, size_t n, uint64_t 
         return AP_ERR_NOMEM;
     if (!added)
         return AP_OK;
+    /* four parallel arrays share one capacity: grow each to the same size */
     if (d->ntech == d->tech_cap) {
-        size_t ncap = d->tech_cap ? d->tech_cap * 2 : 128;
-        char **a = realloc(d->tech_names, ncap * sizeof *a);
-        if (!a)
+        size_t cap = d->tech_cap;
+        if (ap_grow(&d->tech_names, &cap, d->ntech, sizeof *d->tech_names, 128) != 0)
             return AP_ERR_NOMEM;
-        d->tech_names = a;
-        char **b = realloc(d->tech_tactic, ncap * sizeof *b);
-        if (!b)
+        cap = d->tech_cap;
+        if (ap_grow(&d->tech_tactic, &cap, d->ntech, sizeof *d->tech_tactic, 128) != 0)
             return AP_ERR_NOMEM;
-        d->tech_tactic = b;
-        char **c = realloc(d->tech_title, ncap * sizeof *c);
-        if (!c)
+        cap = d->tech_cap;
+        if (ap_grow(&d->tech_title, &cap, d->ntech, sizeof *d->tech_title, 128) != 0)
             return AP_ERR_NOMEM;
-        d->tech_title = c;
-        d->tech_cap = ncap;
+        cap = d->tech_cap;
+        if (ap_grow(&d->tech_tokens, &cap, d->ntech, sizeof *d->tech_tokens, 128) != 0)
+            return AP_ERR_NOMEM;
+        d->tech_cap = cap;
     }
+    d->tech_tokens[d->ntech] = *tok;
     d->tech_names[d->ntech] = dup_text(d, id, n);
     d->tech_tactic[d->ntech] = NULL;
     d->tech_title[d->ntech] = NULL;
@@ -302,12 +287,10 @@ static ap_status on_bruteforce(void *user, const ap_store_col *c, int nc)
                : AP_ERR_NOMEM;
 }
 
-static uint64_t tech_tok(const cl_data *d, uint32_t i) { return cl_token(TK_TECH, htext(d->tech_names[i], strlen(d->tech_names[i]))); }
-
 static ap_status event_technique(loader *L, uint32_t session, int code)
 {
     const uint32_t *t = ap_idmap_get(&L->event_tech, (uint64_t)code + 1);
-    return t ? add_pair(L, session, tech_tok(L->d, *t)) : AP_OK;
+    return t ? add_pair(L, session, L->d->tech_tokens[*t]) : AP_OK;
 }
 
 /* ---- command texts: statements, techniques, IOCs, keys ----------------------------------- */
@@ -320,14 +303,8 @@ static ap_status input_index(loader *L, int64_t input, uint32_t *out)
     if (!slot)
         return AP_ERR_NOMEM;
     if (added) {
-        if (d->ninputs == d->inputs_cap) {
-            size_t ncap = d->inputs_cap ? d->inputs_cap * 2 : 1024;
-            cl_input *p = realloc(d->inputs, ncap * sizeof *p);
-            if (!p)
-                return AP_ERR_NOMEM;
-            d->inputs = p;
-            d->inputs_cap = ncap;
-        }
+        if (ap_grow(&d->inputs, &d->inputs_cap, d->ninputs, sizeof *d->inputs, 1024) != 0)
+            return AP_ERR_NOMEM;
         d->inputs[d->ninputs++] = (cl_input){d->stmts.n, 0, 0, 0};
     }
     *out = *slot;
@@ -359,14 +336,8 @@ static ap_status on_normal_text(void *user, const ap_store_col *c, int nc)
 
 static ap_status input_token(loader *L, int64_t input, uint64_t tok)
 {
-    if (L->nip == L->ip_cap) {
-        size_t ncap = L->ip_cap ? L->ip_cap * 2 : 1024;
-        struct in_pair *p = realloc(L->ip, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        L->ip = p;
-        L->ip_cap = ncap;
-    }
+    if (ap_grow(&L->ip, &L->ip_cap, L->nip, sizeof *L->ip, 1024) != 0)
+        return AP_ERR_NOMEM;
     L->ip[L->nip++] = (struct in_pair){input, tok};
     return AP_OK;
 }
@@ -381,14 +352,9 @@ static ap_status on_input_technique(void *user, const ap_store_col *c, int nc)
     if (nc >= 3 && c[2].i) {
         /* remembered so reports can show a statement that showed the technique */
         cl_data *d = L->d;
-        if (d->nnormal_tech == d->normal_tech_cap) {
-            size_t ncap = d->normal_tech_cap ? d->normal_tech_cap * 2 : 1024;
-            struct cl_normal_tech *p = realloc(d->normal_tech, ncap * sizeof *p);
-            if (!p)
-                return AP_ERR_NOMEM;
-            d->normal_tech = p;
-            d->normal_tech_cap = ncap;
-        }
+        if (ap_grow(&d->normal_tech, &d->normal_tech_cap, d->nnormal_tech,
+                    sizeof *d->normal_tech, 1024) != 0)
+            return AP_ERR_NOMEM;
         d->normal_tech[d->nnormal_tech++] = (struct cl_normal_tech){
             cl_token(TK_NGRAM, (uint64_t)c[2].i), *ap_idmap_get(&d->tech_idx, tok), 0};
     }
@@ -540,14 +506,8 @@ static ap_status on_session(void *user, const ap_store_col *c, int nc)
     cl_data *d = L->d;
     if (nc < 12)
         return AP_OK;
-    if (d->nsessions == d->sessions_cap) {
-        size_t ncap = d->sessions_cap ? d->sessions_cap * 2 : 4096;
-        cl_session *p = realloc(d->sessions, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        d->sessions = p;
-        d->sessions_cap = ncap;
-    }
+    if (ap_grow(&d->sessions, &d->sessions_cap, d->nsessions, sizeof *d->sessions, 4096) != 0)
+        return AP_ERR_NOMEM;
     cl_session *s = &d->sessions[d->nsessions];
     memset(s, 0, sizeof *s);
     s->id = c[0].i;
@@ -629,7 +589,7 @@ static ap_status on_login(void *user, const ap_store_col *c, int nc)
         s->failed++;
         const uint32_t *t = ap_idmap_get(&L->brute, (uint64_t)s->src_ip_id);
         if (t)
-            TRY_(add_pair(L, L->cur, tech_tok(L->d, *t)));
+            TRY_(add_pair(L, L->cur, L->d->tech_tokens[*t]));
     }
     const uint32_t *e = ap_idmap_get(&L->pw_entropy, (uint64_t)c[2].i);
     if (e) {
@@ -735,14 +695,8 @@ static ap_status on_previous(void *user, const ap_store_col *c, int nc)
     cl_data *d = L->d;
     if (nc < 4)
         return AP_OK;
-    if (d->nprev == d->prev_cap) {
-        size_t ncap = d->prev_cap ? d->prev_cap * 2 : 4096;
-        int64_t(*p)[3] = realloc(d->prev, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        d->prev = p;
-        d->prev_cap = ncap;
-    }
+    if (ap_grow(&d->prev, &d->prev_cap, d->nprev, sizeof *d->prev, 4096) != 0)
+        return AP_ERR_NOMEM;
     d->prev[d->nprev][0] = c[1].i;
     d->prev[d->nprev][1] = c[2].i;
     d->prev[d->nprev][2] = c[3].i;

@@ -123,6 +123,7 @@ typedef struct cl_data {
     char **tech_names;
     char **tech_tactic;    /* tactics of each technique, ';'-separated, or NULL */
     char **tech_title;     /* name of each technique, or NULL */
+    uint64_t *tech_tokens; /* TK_TECH token of each technique */
     /* (unigram n-gram token, technique index) of every mapped statement, for examples */
     struct cl_normal_tech {
         uint64_t tok;

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "store/store.h"
 #include "understand/asn.h"
+#include "util/grow.h"
 
 struct ap_model {
     cl_data d;
@@ -135,14 +136,8 @@ typedef struct builder {
 
 static ap_status push_pair(builder *b, uint64_t tok, uint32_t inc, uint32_t sess)
 {
-    if (b->npairs == b->pairs_cap) {
-        size_t ncap = b->pairs_cap ? b->pairs_cap * 2 : 4096;
-        agg_pair *p = realloc(b->pairs, ncap * sizeof *p);
-        if (!p)
-            return AP_ERR_NOMEM;
-        b->pairs = p;
-        b->pairs_cap = ncap;
-    }
+    if (ap_grow(&b->pairs, &b->pairs_cap, b->npairs, sizeof *b->pairs, 4096) != 0)
+        return AP_ERR_NOMEM;
     b->pairs[b->npairs++] = (agg_pair){tok, inc, sess};
     return AP_OK;
 }
@@ -237,14 +232,8 @@ static ap_status aggregate_sessions(builder *b, const uint32_t *sess, size_t n, 
             if (se->end_us > r.last_us)
                 r.last_us = se->end_us;
         }
-        if (nruns == b->runs_cap) {
-            size_t ncap = b->runs_cap ? b->runs_cap * 2 : 1024;
-            agg_run *p = realloc(b->runs, ncap * sizeof *p);
-            if (!p)
-                return AP_ERR_NOMEM;
-            b->runs = p;
-            b->runs_cap = ncap;
-        }
+        if (ap_grow(&b->runs, &b->runs_cap, nruns, sizeof *b->runs, 1024) != 0)
+            return AP_ERR_NOMEM;
         b->runs[nruns++] = r;
         i = j;
     }
